@@ -1,0 +1,122 @@
+/**
+ * The adapter contract: the one small interface every backend binds its vendor API to.
+ * Resolvers and watchers only ever see these types; wire payloads stay in the adapter folder.
+ */
+import type { z } from 'zod';
+import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
+import type { BackendType, TaskModel, TaskStatus } from '../model/task.js';
+
+/** What a backend can do. Resolvers and the console hide what a backend cannot. */
+export interface Capabilities {
+  /** `getTasks` costs one (or few) upstream calls for many ids. */
+  batchGet: boolean;
+  /** Largest number of ids per upstream batch (Prism $limit 100, vCD pageSize 128, vim maxObjects). */
+  maxBatchSize: number;
+  /** The adapter implements `watch` (backend push, e.g. vim WaitForUpdatesEx). */
+  pushChanges: boolean;
+  cancel: boolean;
+  /** createTask / updateTask for tasks an external service owns. */
+  externalTasks: boolean;
+  /** Whether list results carry a total count. */
+  totalCount: boolean;
+}
+
+/** Per-call context: correlation id sent upstream, and cancellation. */
+export interface CallContext {
+  /** Sent as NTNX-Request-Id, X-Vmware-Vcloud-Client-Request-Id, vim operationID. */
+  requestId: string;
+  signal?: AbortSignal;
+}
+
+export interface ListQuery {
+  filter: TaskFilter;
+  direction: SortDirection;
+  /** Return tasks strictly after this position (keyset pagination). */
+  after?: Keyset;
+  /** At most this many tasks; the adapter pages upstream until it has them or runs out. */
+  limit: number;
+}
+
+export interface TaskPage {
+  /** Sorted by (sortTime, nativeId) in the requested direction; every one matches the filter. */
+  tasks: TaskModel[];
+  /** True when more tasks match beyond this page. */
+  hasMore: boolean;
+  /** Total matching tasks when the backend reports it (may ignore the keyset), else null. */
+  totalCount: number | null;
+}
+
+export type CancelOutcome =
+  /** The backend accepted the request; the task is returned when it could be re-read. */
+  | { ok: true; task: TaskModel | null }
+  | { ok: false; code: 'NOT_FOUND' | 'NOT_CANCELABLE' | 'ALREADY_FINISHED'; message: string };
+
+export interface CreateTaskRequest {
+  operation: string;
+  description: string | null;
+  serviceNamespace: string | null;
+  owner: { nativeId: string; type: string | null; name: string | null } | null;
+  status: TaskStatus;
+  progress: number | null;
+  details: string | null;
+  cancelable: boolean;
+  parentId: string | null;
+}
+
+export interface UpdateTaskRequest {
+  nativeId: string;
+  status?: TaskStatus;
+  progress?: number;
+  operation?: string;
+  description?: string;
+  details?: string;
+  errorMessage?: string;
+  result?: string;
+}
+
+/** A change pushed by the backend. */
+export interface TaskChange {
+  task: TaskModel;
+}
+
+export interface WatchHandle {
+  close(): Promise<void>;
+}
+
+/**
+ * A configured backend. `getTasks` follows the DataLoader contract: one entry per id, in id
+ * order; a missing task is `null`, a per-id failure is an `Error` value (the call itself
+ * rejects only when the whole backend failed).
+ */
+export interface TaskAdapter {
+  readonly name: string;
+  readonly type: BackendType;
+  readonly capabilities: Capabilities;
+  listTasks(query: ListQuery, ctx: CallContext): Promise<TaskPage>;
+  getTasks(ids: readonly string[], ctx: CallContext): Promise<Array<TaskModel | null | Error>>;
+  /** Present when `capabilities.cancel`. */
+  cancelTask?(nativeId: string, ctx: CallContext): Promise<CancelOutcome>;
+  /** Present when `capabilities.externalTasks`. */
+  createTask?(request: CreateTaskRequest, ctx: CallContext): Promise<TaskModel>;
+  updateTask?(request: UpdateTaskRequest, ctx: CallContext): Promise<TaskModel>;
+  /**
+   * Present when `capabilities.pushChanges`: calls `onChange` for every change of a task
+   * (new tasks included) until the handle is closed. `onError` reports a broken stream; the
+   * adapter keeps retrying with backoff.
+   */
+  watch?(onChange: (change: TaskChange) => void, onError: (error: Error) => void): Promise<WatchHandle>;
+  /** Logs out and releases connections. */
+  close(): Promise<void>;
+}
+
+/** A backend type: its config schema (extending `baseBackendSchema`) bound to its factory. */
+export interface AdapterModule<S extends z.ZodType = z.ZodType> {
+  type: BackendType;
+  configSchema: S;
+  create(config: z.infer<S>): TaskAdapter;
+}
+
+/** Keeps the factory's parameter type tied to its schema. */
+export function defineAdapter<S extends z.ZodType>(module: AdapterModule<S>): AdapterModule<S> {
+  return module;
+}

@@ -1,0 +1,122 @@
+/**
+ * The Prism Central v4 adapter (`type: prism`).
+ */
+import { z } from 'zod';
+import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
+import { defineAdapter, type CallContext, type CancelOutcome, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { BackendError } from '../errors.js';
+import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
+import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
+import { createPrismClient, type PrismClient } from './client.js';
+import { idsFilter, toODataFilter } from './filter.js';
+import { toTaskModel } from './map.js';
+
+/** Prism's `$limit` range is 1-100 (list_tasks_request.go). */
+const MAX_LIMIT = 100;
+
+export const prismConfigSchema = baseBackendSchema.extend({
+  type: z.literal('prism'),
+  /** The version segment of the API path; v4.0 is the first GA release. */
+  apiVersion: z.enum(['v4.0', 'v4.1', 'v4.2', 'v4.3', 'v4.4', 'v4.0.b1']).default('v4.0'),
+});
+
+export type PrismConfig = z.infer<typeof prismConfigSchema>;
+
+export function createPrismAdapter(config: PrismConfig): TaskAdapter {
+  const backend = config.name;
+  const apiKey = config.apiKey ?? (config.apiKeyFile ? readSecretFile(config.apiKeyFile, `backends.${backend}.apiKeyFile`) : undefined);
+  const client: PrismClient = createPrismClient({
+    backend,
+    baseUrl: config.url,
+    apiVersion: config.apiVersion,
+    username: config.username,
+    password: apiKey ? undefined : requirePassword(config),
+    apiKey,
+    timeoutMs: config.timeoutMs,
+    tls: config.tls,
+  });
+  const map = (t: Parameters<typeof toTaskModel>[1]) => toTaskModel(backend, t);
+
+  async function listTasks(query: ListQuery, ctx: CallContext): Promise<TaskPage> {
+    const pushed = toODataFilter(query.filter, query.direction, query.after);
+    if (pushed.empty) return { tasks: [], hasMore: false, totalCount: 0 };
+    const pageSize = Math.min(MAX_LIMIT, Math.max(query.limit + 1, 10));
+    const orderby = `createdTime ${query.direction === 'DESC' ? 'desc' : 'asc'}`;
+    const candidates: TaskModel[] = [];
+    const seen = new Set<string>();
+    let total: number | null = null;
+    // Prism orders by createdTime only; ties come in any order. Keep fetching until every task
+    // that could sort before our last candidate has been seen, then order exactly locally.
+    for (let page = 0; ; page++) {
+      const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize }, ctx);
+      total ??= result.total;
+      const models = result.tasks.map(map);
+      for (const t of models) {
+        // Offset paging shifts when tasks arrive meanwhile: a task may come twice, never lost.
+        if (seen.has(t.nativeId)) continue;
+        seen.add(t.nativeId);
+        if (matchesFilter(t, query.filter) && (!query.after || isAfter(t, query.after, query.direction))) candidates.push(t);
+      }
+      const exhausted = models.length < pageSize || (result.total !== null && (page + 1) * pageSize >= result.total);
+      candidates.sort((a, b) => compareTasks(a, b, query.direction));
+      const lastFetched = models[models.length - 1];
+      const boundary = candidates[query.limit];
+      const settled =
+        boundary !== undefined && lastFetched !== undefined && sortTime(lastFetched) !== sortTime(boundary);
+      if (exhausted || settled) {
+        return {
+          tasks: candidates.slice(0, query.limit),
+          hasMore: candidates.length > query.limit || !exhausted,
+          totalCount: query.after ? null : total,
+        };
+      }
+    }
+  }
+
+  async function getTasks(ids: readonly string[], ctx: CallContext): Promise<Array<TaskModel | null | Error>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, TaskModel>();
+    if (unique.length === 1) {
+      const task = await client.get(unique[0]!, ctx);
+      if (task) found.set(task.extId, map(task));
+    } else {
+      const batches: string[][] = [];
+      for (let i = 0; i < unique.length; i += MAX_LIMIT) batches.push(unique.slice(i, i + MAX_LIMIT));
+      await Promise.all(
+        batches.map(async (batch) => {
+          const result = await client.list({ filter: idsFilter(batch), page: 0, limit: MAX_LIMIT }, ctx);
+          for (const task of result.tasks) found.set(task.extId, map(task));
+        }),
+      );
+    }
+    return ids.map((id) => found.get(id) ?? null);
+  }
+
+  async function cancelTask(nativeId: string, ctx: CallContext): Promise<CancelOutcome> {
+    try {
+      await client.cancel(nativeId, ctx);
+    } catch (err) {
+      if (!(err instanceof BackendError) || err.status === undefined || err.status >= 500 || err.status === 401) throw err;
+      // Prism's refusal codes are undocumented; classify from the task itself.
+      const task = await client.get(nativeId, ctx);
+      if (!task) return { ok: false, code: 'NOT_FOUND', message: `${backend}: task ${nativeId} not found` };
+      const model = map(task);
+      if (isTerminal(model.status)) return { ok: false, code: 'ALREADY_FINISHED', message: `${backend}: task already ${model.status.toLowerCase()}` };
+      return { ok: false, code: 'NOT_CANCELABLE', message: err.message };
+    }
+    const task = await client.get(nativeId, ctx);
+    return { ok: true, task: task ? map(task) : null };
+  }
+
+  return {
+    name: backend,
+    type: 'prism',
+    capabilities: { batchGet: true, maxBatchSize: MAX_LIMIT, pushChanges: false, cancel: true, externalTasks: false, totalCount: true },
+    listTasks,
+    getTasks,
+    cancelTask,
+    close: async () => client.close(),
+  };
+}
+
+export const prismAdapter = defineAdapter({ type: 'prism', configSchema: prismConfigSchema, create: createPrismAdapter });

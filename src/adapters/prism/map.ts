@@ -1,0 +1,115 @@
+/**
+ * Prism v4 Task -> TaskModel. Pure; every field from config_model.go's Task is used or
+ * deliberately dropped (appName, isBackgroundTask are kept out of the unified model).
+ */
+import { clampProgress, type EntityRef, type Severity, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import type { PrismAppMessage, PrismTask } from './wire.js';
+
+/** Prism.Config.TaskStatus values (v4.0: SUSPENDED added; `$UNKNOWN`/`$REDACTED` are SDK sentinels). */
+export type PrismStatus = 'QUEUED' | 'RUNNING' | 'CANCELING' | 'SUSPENDED' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+
+export function mapStatus(native: string | undefined): TaskStatus {
+  switch (native as PrismStatus) {
+    case 'QUEUED':
+      return 'QUEUED';
+    case 'RUNNING':
+      return 'RUNNING';
+    case 'CANCELING':
+      return 'CANCELING';
+    case 'SUSPENDED':
+      return 'SUSPENDED';
+    case 'SUCCEEDED':
+      return 'SUCCEEDED';
+    case 'FAILED':
+      return 'FAILED';
+    case 'CANCELED':
+      return 'CANCELED';
+    default:
+      return 'UNKNOWN';
+  }
+}
+
+/** The Prism statuses a normalized status is pushed down as; [] when Prism has none. */
+export function prismStatusesFor(status: TaskStatus): PrismStatus[] {
+  switch (status) {
+    case 'QUEUED':
+    case 'RUNNING':
+    case 'CANCELING':
+    case 'SUSPENDED':
+    case 'SUCCEEDED':
+    case 'FAILED':
+    case 'CANCELED':
+      return [status];
+    case 'PENDING':
+    case 'BLOCKED':
+    case 'UNKNOWN':
+      return [];
+  }
+}
+
+function date(value: string | undefined): Date | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function severity(value: string | undefined, fallback: Severity): Severity {
+  return value === 'INFO' || value === 'WARNING' || value === 'ERROR' ? value : fallback;
+}
+
+function messages(list: PrismAppMessage[] | undefined, fallback: Severity): TaskMessage[] {
+  return (list ?? [])
+    .filter((m) => m.message)
+    .map((m) => ({ message: m.message!, code: m.code ?? null, severity: severity(m.severity, fallback) }));
+}
+
+function detailValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+export function toTaskModel(backend: string, task: PrismTask): TaskModel {
+  const status = mapStatus(task.status);
+  const errors = messages(task.errorMessages, 'ERROR');
+  if (errors.length === 0 && task.legacyErrorMessage) {
+    errors.push({ message: task.legacyErrorMessage, code: null, severity: 'ERROR' });
+  }
+  const entities: EntityRef[] = (task.entitiesAffected ?? [])
+    .filter((e) => e.extId)
+    .map((e) => ({ backend, nativeId: e.extId!, type: e.rel ?? null, name: e.name ?? null, href: null }));
+  const terminal = status === 'SUCCEEDED' || status === 'FAILED' || status === 'CANCELED';
+  return {
+    backend,
+    backendType: 'prism',
+    nativeId: task.extId,
+    operation: task.operation ?? null,
+    description: task.operationDescription ?? null,
+    status,
+    nativeStatus: task.status ?? '',
+    progress: clampProgress(task.progressPercentage),
+    progressMessage: null,
+    createdAt: date(task.createdTime),
+    startedAt: date(task.startedTime),
+    completedAt: date(task.completedTime),
+    lastUpdatedAt: date(task.lastUpdatedTime),
+    expiresAt: null,
+    isCancelable: (task.isCancelable ?? false) && !terminal,
+    cancelRequested: status === 'CANCELING' || status === 'CANCELED',
+    initiatedBy: task.ownedBy?.name ? { kind: 'USER', name: task.ownedBy.name, nativeId: task.ownedBy.extId ?? null } : null,
+    tenant: task.clusterExtIds?.[0] ?? null,
+    entitiesAffected: entities,
+    parentId: task.parentTask?.extId ?? null,
+    rootId: task.rootTask?.extId ?? null,
+    embeddedSubtasks: null,
+    subtaskCount: task.numberOfSubtasks ?? task.subTasks?.length ?? null,
+    steps: (task.subSteps ?? []).filter((s) => s.name).map((s) => ({ name: s.name!, status: null, progress: null, message: null })),
+    errors,
+    warnings: messages(task.warnings, 'WARNING'),
+    result: null,
+    completionDetails: (task.completionDetails ?? [])
+      .filter((kv) => kv.name)
+      .map((kv) => ({ name: kv.name!, value: detailValue(kv.value) })),
+    relatedTasks: [],
+  };
+}

@@ -1,0 +1,3 @@
+import { describeAdapterContract } from '../../../test/contract/adapter-contract.js';
+
+describeAdapterContract('prism', 'prism');

@@ -1,0 +1,64 @@
+import { sortTime, type TaskModel, type TaskStatus } from './task.js';
+
+/**
+ * A filter for one backend, in model terms (native ids, no global ids).
+ * Adapters push down what their API can express and finish the rest with `matchesFilter`,
+ * so every task an adapter returns satisfies the whole filter.
+ */
+export interface TaskFilter {
+  statuses?: readonly TaskStatus[];
+  operations?: readonly string[];
+  entity?: { nativeId: string; type?: string | null };
+  /** Native id of the parent task. */
+  parentId?: string;
+  /** Inclusive lower bound on the sort time. */
+  createdAfter?: Date;
+  /** Exclusive upper bound on the sort time. */
+  createdBefore?: Date;
+}
+
+export type SortDirection = 'ASC' | 'DESC';
+
+/**
+ * Keyset position: tasks strictly after this one in the requested order.
+ * Ties on time are broken by native id, compared as strings.
+ */
+export interface Keyset {
+  time: number;
+  nativeId: string;
+}
+
+/** True when the task satisfies every part of the filter. */
+export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
+  if (filter.statuses?.length && !filter.statuses.includes(task.status)) return false;
+  if (filter.operations?.length && (task.operation === null || !filter.operations.includes(task.operation))) {
+    return false;
+  }
+  if (filter.parentId !== undefined && task.parentId !== filter.parentId) return false;
+  const t = sortTime(task);
+  if (filter.createdAfter && t < filter.createdAfter.getTime()) return false;
+  if (filter.createdBefore && t >= filter.createdBefore.getTime()) return false;
+  if (filter.entity) {
+    const { nativeId, type } = filter.entity;
+    const hit = task.entitiesAffected.some((e) => e.nativeId === nativeId && (!type || e.type === type));
+    if (!hit) return false;
+  }
+  return true;
+}
+
+/** Compares two tasks in the requested order: time, then native id (stable tie-break). */
+export function compareTasks(a: TaskModel, b: TaskModel, direction: SortDirection): number {
+  return compareKeys({ time: sortTime(a), nativeId: a.nativeId }, { time: sortTime(b), nativeId: b.nativeId }, direction);
+}
+
+export function compareKeys(a: Keyset, b: Keyset, direction: SortDirection): number {
+  const sign = direction === 'DESC' ? -1 : 1;
+  if (a.time !== b.time) return sign * (a.time - b.time);
+  if (a.nativeId === b.nativeId) return 0;
+  return sign * (a.nativeId < b.nativeId ? -1 : 1);
+}
+
+/** True when the task comes strictly after the keyset position in the given order. */
+export function isAfter(task: TaskModel, position: Keyset, direction: SortDirection): boolean {
+  return compareKeys({ time: sortTime(task), nativeId: task.nativeId }, position, direction) > 0;
+}

@@ -1,0 +1,146 @@
+/**
+ * The HTTP shell every simulator runs in: request counting (tests assert exact upstream
+ * request counts), latency, and injected faults (error statuses, malformed bodies, hangs,
+ * connection resets). Vendor behaviour lives in each simulator's handler.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SimRequest {
+  method: string;
+  /** Path without query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  body?: string;
+  /** Label the request is counted under, e.g. "list tasks"; defaults to "METHOD path". */
+  route?: string;
+}
+
+export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+
+export interface Faults {
+  /** Added to every response. */
+  latencyMs?: number;
+  /** The next N requests get this status (default 503) and a vendor-shaped body from `errorBody`. */
+  failNext?: number;
+  failStatus?: number;
+  /** The next N requests get a truncated, malformed body with status 200. */
+  malformedNext?: number;
+  /** The next N requests never get an answer (until the server closes). */
+  hangNext?: number;
+  /** The next N requests have their connection destroyed. */
+  resetNext?: number;
+}
+
+export interface SimulatorServer {
+  readonly url: string;
+  readonly port: number;
+  /** Requests served, by route label. */
+  readonly counts: Map<string, number>;
+  /** Total requests served (faulted ones included). */
+  total(): number;
+  resetCounts(): void;
+  setFaults(faults: Faults): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  port?: number;
+  host?: string;
+  handler: SimHandler;
+  /** Body for injected failures, in the vendor's error format. */
+  errorBody: (status: number) => { contentType: string; body: string };
+  /** A body that starts like a valid answer and breaks off. */
+  malformedBody: { contentType: string; body: string };
+}
+
+export async function startSimulatorServer(options: HarnessOptions): Promise<SimulatorServer> {
+  const counts = new Map<string, number>();
+  let total = 0;
+  let faults: Required<Faults> = { latencyMs: 0, failNext: 0, failStatus: 503, malformedNext: 0, hangNext: 0, resetNext: 0 };
+  const hanging = new Set<http.ServerResponse>();
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void serve(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+    total++;
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.resetNext > 0) {
+      faults.resetNext--;
+      req.socket.destroy();
+      return;
+    }
+    if (faults.hangNext > 0) {
+      faults.hangNext--;
+      hanging.add(res);
+      return;
+    }
+    if (faults.failNext > 0) {
+      faults.failNext--;
+      const err = options.errorBody(faults.failStatus);
+      res.writeHead(faults.failStatus, { 'content-type': err.contentType });
+      res.end(err.body);
+      return;
+    }
+    if (faults.malformedNext > 0) {
+      faults.malformedNext--;
+      res.writeHead(200, { 'content-type': options.malformedBody.contentType });
+      res.end(options.malformedBody.body);
+      return;
+    }
+    let out: SimResponse;
+    try {
+      out = await options.handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    } catch (err) {
+      out = { status: 500, body: String((err as Error).message), route: 'handler error' };
+    }
+    const route = out.route ?? `${req.method} ${url.pathname}`;
+    counts.set(route, (counts.get(route) ?? 0) + 1);
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    counts,
+    total: () => total,
+    resetCounts: () => {
+      counts.clear();
+      total = 0;
+    },
+    setFaults: (f) => {
+      faults = { ...faults, ...f };
+    },
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Sums counts whose label starts with a prefix ("list" counts "list tasks" ...). */
+export function countOf(sim: SimulatorServer, prefix: string): number {
+  let n = 0;
+  for (const [route, c] of sim.counts) if (route.startsWith(prefix)) n += c;
+  return n;
+}

@@ -1,0 +1,42 @@
+/**
+ * The simulators taskgraph ships, for `taskgraph simulate <name>`, `taskgraph demo` and tests.
+ * Adding one is one line in SIMULATORS plus its folder.
+ */
+import type { SimulatorServer } from './harness.js';
+import type { TaskWorld } from './task-world.js';
+import { startPrismSimulator } from './prism/index.js';
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Spawn a new task this often; 0 for none (tests). */
+  spawnEveryMs?: number;
+  /** Tasks created at start. */
+  initialTasks?: number;
+  seed?: number;
+  /** Manual clock for deterministic tests. */
+  now?: () => number;
+}
+
+export interface RunningSimulator {
+  readonly name: string;
+  readonly server: SimulatorServer;
+  readonly world: TaskWorld;
+  /** A taskgraph backend config entry pointing at this simulator (with its credentials). */
+  backendConfig(name: string): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export type StartSimulator = (options?: SimulatorOptions) => Promise<RunningSimulator>;
+
+const SIMULATORS: Record<string, StartSimulator> = {
+  prism: startPrismSimulator,
+};
+
+export function simulatorNames(): string[] {
+  return Object.keys(SIMULATORS);
+}
+
+export function simulator(name: string): StartSimulator | undefined {
+  return SIMULATORS[name];
+}
