@@ -3,8 +3,9 @@
  */
 import type { AdapterModule } from './contract.js';
 import { prismAdapter } from './prism/index.js';
+import { vsphereRestAdapter } from './vsphere-rest/index.js';
 
-const MODULES: AdapterModule[] = [prismAdapter as AdapterModule];
+const MODULES: AdapterModule[] = [prismAdapter as AdapterModule, vsphereRestAdapter as AdapterModule];
 
 export function adapterModule(type: string): AdapterModule | undefined {
   return MODULES.find((m) => m.type === type);

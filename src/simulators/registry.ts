@@ -5,6 +5,7 @@
 import type { SimulatorServer } from './harness.js';
 import type { TaskWorld } from './task-world.js';
 import { startPrismSimulator } from './prism/index.js';
+import { startVsphereRestSimulator } from './vsphere-rest/index.js';
 
 export interface SimulatorOptions {
   port?: number;
@@ -31,6 +32,7 @@ export type StartSimulator = (options?: SimulatorOptions) => Promise<RunningSimu
 
 const SIMULATORS: Record<string, StartSimulator> = {
   prism: startPrismSimulator,
+  'vsphere-rest': startVsphereRestSimulator,
 };
 
 export function simulatorNames(): string[] {
