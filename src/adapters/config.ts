@@ -36,6 +36,11 @@ export const baseBackendSchema = z
     org: z.string().min(1).optional(),
     tls: tlsSchema,
     timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /**
+     * Other ids this backend is known by in other backends' payloads, e.g. the vCD
+     * `virtualCenterID` of this vCenter, so a vCD task links to its vSphere tasks.
+     */
+    knownAs: z.array(z.string().min(1)).default([]),
   })
   .strict();
 

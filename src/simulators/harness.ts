@@ -46,6 +46,8 @@ export interface SimulatorServer {
   readonly counts: Map<string, number>;
   /** Total requests served (faulted ones included). */
   total(): number;
+  /** The last requests received (up to 500), oldest first: what actually reached the backend. */
+  recent(): readonly SimRequest[];
   resetCounts(): void;
   setFaults(faults: Faults): void;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export interface HarnessOptions {
 export async function startSimulatorServer(options: HarnessOptions): Promise<SimulatorServer> {
   const counts = new Map<string, number>();
   let total = 0;
+  const recent: SimRequest[] = [];
   let faults: Required<Faults> = { latencyMs: 0, failNext: 0, failStatus: 503, malformedNext: 0, hangNext: 0, resetNext: 0 };
   const hanging = new Set<http.ServerResponse>();
 
@@ -79,6 +82,9 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     total++;
     const url = new URL(req.url ?? '/', 'http://sim');
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    recent.push(simReq);
+    if (recent.length > 500) recent.shift();
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (faults.resetNext > 0) {
       faults.resetNext--;
@@ -105,7 +111,7 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
     }
     let out: SimResponse;
     try {
-      out = await options.handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+      out = await options.handler(simReq);
     } catch (err) {
       out = { status: 500, body: String((err as Error).message), route: 'handler error' };
     }
@@ -123,8 +129,10 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
     port,
     counts,
     total: () => total,
+    recent: () => recent,
     resetCounts: () => {
       counts.clear();
+      recent.length = 0;
       total = 0;
     },
     setFaults: (f) => {

@@ -219,7 +219,7 @@ export class TaskWorld {
   }
 
   /** Spawns a task from the catalog (with its subtasks), as a busy platform would. */
-  spawn(template?: OperationTemplate): SimTask {
+  spawn(template?: OperationTemplate, createdAt?: Date): SimTask {
     const catalog = this.#options.catalog;
     const t = template ?? catalog[Math.floor(this.#random() * catalog.length)]!;
     const n = 1 + Math.floor(this.#random() * 500);
@@ -233,6 +233,7 @@ export class TaskWorld {
       owner: users[Math.floor(this.#random() * users.length)],
       cancelable: t.cancelable ?? true,
       steps: t.steps,
+      createdAt,
     });
     for (let i = 0; i < (t.subtasks ?? 0); i++) {
       this.create({
@@ -241,10 +242,24 @@ export class TaskWorld {
         entity: parent.entity,
         parentId: parent.id,
         cancelable: false,
+        createdAt: createdAt ? new Date(createdAt.getTime() + 50 * (i + 1)) : undefined,
         plan: { queuedMs: parent.plan.queuedMs + 100, runMs: Math.max(500, parent.plan.runMs / 2), outcome: 'succeeded' },
       });
     }
     return parent;
+  }
+
+  /**
+   * Spawns `count` tasks spread over the past `spanMs`, oldest first, so a fresh simulator
+   * already shows every lifecycle stage: finished, failed, running and queued.
+   */
+  backfill(count: number, spanMs = 15 * 60_000): void {
+    const now = this.now();
+    for (let i = 0; i < count; i++) {
+      const age = count === 1 ? 0 : Math.round(spanMs * (1 - i / (count - 1)) * (0.9 + 0.1 * this.#random()));
+      this.spawn(undefined, new Date(now - age));
+    }
+    this.tick();
   }
 
   /** Requests cancellation, as the vendors do: only cancelable, unfinished tasks. */

@@ -40,7 +40,10 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
   if (filter.createdAfter) clauses.push(`createdTime ge ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) clauses.push(`createdTime lt ${filter.createdBefore.toISOString()}`);
   if (after && after.time > 0) {
-    clauses.push(`createdTime ${direction === 'DESC' ? 'le' : 'ge'} ${new Date(after.time).toISOString()}`);
+    // Prism times carry microseconds; ours are milliseconds. Widen the bound by the lost
+    // precision so no task at the boundary millisecond is dropped; ties are cut locally.
+    const bound = direction === 'DESC' ? `createdTime lt ${new Date(after.time + 1).toISOString()}` : `createdTime ge ${new Date(after.time).toISOString()}`;
+    clauses.push(bound);
   }
   return { expression: clauses.length ? clauses.join(' and ') : undefined, empty: false };
 }

@@ -46,7 +46,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     now: options.now,
     spawnEveryMs: options.spawnEveryMs ?? 0,
   });
-  for (let i = 0; i < (options.initialTasks ?? 0); i++) world.spawn();
+  world.backfill(options.initialTasks ?? 0);
   const sessions = new Set<string>();
   let origin = '';
 

@@ -1,0 +1,164 @@
+/**
+ * Cross-backend pagination: each backend lists its own tasks in the requested order from a
+ * keyset position; the gateway k-way merges them with a stable tie-break
+ * (time, backend name, native id) and cuts the page.
+ *
+ * A cursor is the global key of its edge. Each backend's position derives from it exactly:
+ * on the edge's own backend it is the edge itself; on the others it is the edge's time with
+ * ties put before or after by backend name. New tasks arriving at the head of a newest-first
+ * list therefore never shift a page: nothing is repeated or skipped.
+ */
+import { createHash } from 'node:crypto';
+import type { TaskPage } from '../adapters/contract.js';
+import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
+import { sortTime, type TaskModel } from '../model/task.js';
+import type { GatewayContext } from './context.js';
+import { toGraphQLError, userInputError } from './errors.js';
+
+export interface EdgeParent {
+  node: TaskModel;
+  cursor: string;
+}
+
+export interface ConnectionParent {
+  edges: EdgeParent[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number | null;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface MergedListRequest extends PageArgs {
+  /** Backend name -> the filter for that backend (backends out of scope are absent). */
+  scope: Map<string, TaskFilter>;
+  direction: SortDirection;
+  /** Identifies the query a cursor belongs to (filter and order). */
+  fingerprint: string;
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+interface GlobalKey {
+  t: number;
+  b: string;
+  i: string;
+}
+
+interface CursorData extends GlobalKey {
+  v: 1;
+  f: string;
+}
+
+/** A short, stable hash of what a cursor belongs to. */
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 12);
+}
+
+export function encodeCursor(task: TaskModel, fingerprint: string): string {
+  const data: CursorData = { v: 1, t: sortTime(task), b: task.backend, i: task.nativeId, f: fingerprint };
+  return Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, fingerprint: string, arg: string): GlobalKey {
+  let data: Partial<CursorData>;
+  try {
+    data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorData>;
+  } catch {
+    throw userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
+  }
+  if (data?.v !== 1 || typeof data.t !== 'number' || typeof data.b !== 'string' || typeof data.i !== 'string') {
+    throw userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
+  }
+  if (data.f !== fingerprint) {
+    throw userInputError(`${arg}: this cursor belongs to a query with another filter or order; start again without it`, {
+      argument: arg,
+    });
+  }
+  return { t: data.t, b: data.b, i: data.i };
+}
+
+function compareGlobal(a: TaskModel, b: TaskModel, direction: SortDirection): number {
+  const sign = direction === 'DESC' ? -1 : 1;
+  const ta = sortTime(a);
+  const tb = sortTime(b);
+  if (ta !== tb) return sign * (ta - tb);
+  if (a.backend !== b.backend) return sign * (a.backend < b.backend ? -1 : 1);
+  if (a.nativeId === b.nativeId) return 0;
+  return sign * (a.nativeId < b.nativeId ? -1 : 1);
+}
+
+/** Strings below and above every native id, to put all ties at a time before or after. */
+const LOWEST = '';
+const HIGHEST = '\uffff';
+
+/** The position on `backend` that is exactly "after `key`" in the global order. */
+function positionOn(backend: string, key: GlobalKey, direction: SortDirection): Keyset {
+  if (backend === key.b) return { time: key.t, nativeId: key.i };
+  const sign = direction === 'DESC' ? -1 : 1;
+  const tiesComeAfter = sign * (backend < key.b ? -1 : 1) > 0;
+  // Adapters keep ids strictly after the keyset in `direction`: pick the extreme that keeps
+  // (or drops) every tie on this backend.
+  const keepAll = direction === 'ASC' ? LOWEST : HIGHEST;
+  const dropAll = direction === 'ASC' ? HIGHEST : LOWEST;
+  return { time: key.t, nativeId: tiesComeAfter ? keepAll : dropAll };
+}
+
+function pageSize(value: number | null | undefined, arg: string, req: MergedListRequest): number {
+  if (value === null || value === undefined) return req.defaultPageSize;
+  if (!Number.isInteger(value) || value < 0) throw userInputError(`${arg} must be a non-negative integer`, { argument: arg });
+  if (value > req.maxPageSize) {
+    throw userInputError(`${arg} must be at most ${req.maxPageSize}; page with after/before instead`, { argument: arg, limit: req.maxPageSize });
+  }
+  return value;
+}
+
+/** Lists one page of tasks merged across the backends in scope. */
+export async function listMerged(ctx: GatewayContext, req: MergedListRequest): Promise<ConnectionParent> {
+  if ((req.first != null || req.after != null) && (req.last != null || req.before != null)) {
+    throw userInputError('use first/after or last/before, not both');
+  }
+  const backward = req.last != null || req.before != null;
+  const size = backward ? pageSize(req.last, 'last', req) : pageSize(req.first, 'first', req);
+  const cursor = backward ? req.before : req.after;
+  const key = cursor ? decodeCursor(cursor, req.fingerprint, backward ? 'before' : 'after') : undefined;
+  const direction: SortDirection = backward ? (req.direction === 'DESC' ? 'ASC' : 'DESC') : req.direction;
+
+  const pages = await Promise.all(
+    [...req.scope].map(async ([name, filter]): Promise<TaskPage | null> => {
+      const backend = ctx.backends.get(name);
+      if (!backend || size === 0) return null;
+      try {
+        const after = key ? positionOn(name, key, direction) : undefined;
+        return await backend.adapter.listTasks({ filter, direction, after, limit: size }, ctx.call);
+      } catch (err) {
+        ctx.partialErrors.push(toGraphQLError(err));
+        return null;
+      }
+    }),
+  );
+  const answered = pages.filter((p): p is TaskPage => p !== null);
+  const merged = answered.flatMap((p) => p.tasks).sort((a, b) => compareGlobal(a, b, direction));
+  const tasks = merged.slice(0, size);
+  const more = merged.length > size || answered.some((p) => p.hasMore);
+  if (backward) tasks.reverse();
+  ctx.loaders.prime(tasks);
+
+  const edges = tasks.map((node) => ({ node, cursor: encodeCursor(node, req.fingerprint) }));
+  const totals = answered.map((p) => p.totalCount);
+  const complete = answered.length === req.scope.size && totals.every((t) => t !== null);
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backward ? Boolean(cursor) : more,
+      hasPreviousPage: backward ? more : Boolean(cursor),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: complete && !cursor ? totals.reduce<number>((sum, t) => sum + (t ?? 0), 0) : null,
+  };
+}

@@ -1,0 +1,119 @@
+import { GraphQLError } from 'graphql';
+import type { CallContext, TaskAdapter } from '../../adapters/contract.js';
+import { BackendError } from '../../adapters/errors.js';
+import type { MutationError, MutationResolvers, TaskErrorCode } from '../../generated/graphql.js';
+import { decodeTaskId } from '../../model/global-id.js';
+import type { GatewayContext } from '../context.js';
+
+function mutationError(code: TaskErrorCode, message: string, backend?: string): { task: null; error: MutationError } {
+  return { task: null, error: { code, message, backend: backend ?? null } };
+}
+
+/** Backend failures become typed payload errors; mutations are never retried blindly. */
+function fromBackendError(err: unknown): { task: null; error: MutationError } {
+  if (!(err instanceof BackendError)) throw err;
+  switch (err.code) {
+    case 'NOT_FOUND':
+    case 'NOT_CANCELABLE':
+    case 'ALREADY_FINISHED':
+    case 'BAD_USER_INPUT':
+    case 'UNSUPPORTED':
+      return mutationError(err.code, err.message, err.backend);
+    default:
+      return mutationError('BACKEND_UNAVAILABLE', err.message, err.backend);
+  }
+}
+
+function resolveTarget(ctx: GatewayContext, id: string): { adapter: TaskAdapter; nativeId: string } | { task: null; error: MutationError } {
+  const key = decodeTaskId(id);
+  if (!key) return mutationError('BAD_USER_INPUT', 'id: not a task id from this API');
+  const backend = ctx.backends.get(key.backend);
+  if (!backend) return mutationError('NOT_FOUND', `no backend named ${key.backend} is configured`, key.backend);
+  return { adapter: backend.adapter, nativeId: key.nativeId };
+}
+
+function clearCached(ctx: GatewayContext, backend: string, nativeId: string): void {
+  ctx.loaders.task.clear({ backend, nativeId });
+}
+
+export const mutationResolvers: MutationResolvers = {
+  cancelTask: async (_root, { id }, ctx) => {
+    const target = resolveTarget(ctx, id);
+    if ('error' in target) return target;
+    const { adapter, nativeId } = target;
+    if (!adapter.cancelTask) return mutationError('UNSUPPORTED', `${adapter.name} cannot cancel tasks`, adapter.name);
+    try {
+      const outcome = await adapter.cancelTask(nativeId, ctx.call);
+      clearCached(ctx, adapter.name, nativeId);
+      if (!outcome.ok) return mutationError(outcome.code, outcome.message, adapter.name);
+      return { task: outcome.task, error: null };
+    } catch (err) {
+      return fromBackendError(err);
+    }
+  },
+
+  createTask: async (_root, { input }, ctx) => {
+    const backend = ctx.backends.get(input.backend);
+    if (!backend) return mutationError('NOT_FOUND', `no backend named ${input.backend} is configured`);
+    const { adapter } = backend;
+    if (!adapter.createTask) return mutationError('UNSUPPORTED', `${adapter.name} does not support external tasks`, adapter.name);
+    let parentId: string | null = null;
+    if (input.parent) {
+      const parent = decodeTaskId(input.parent);
+      if (!parent || parent.backend !== adapter.name) {
+        return mutationError('BAD_USER_INPUT', 'parent: must be a task id on the same backend', adapter.name);
+      }
+      parentId = parent.nativeId;
+    }
+    if (input.progress != null && (input.progress < 0 || input.progress > 100)) {
+      return mutationError('BAD_USER_INPUT', 'progress: must be between 0 and 100', adapter.name);
+    }
+    try {
+      const task = await adapter.createTask(
+        {
+          operation: input.operation,
+          description: input.description ?? null,
+          serviceNamespace: input.serviceNamespace ?? null,
+          owner: input.owner ? { nativeId: input.owner.nativeId, type: input.owner.type ?? null, name: input.owner.name ?? null } : null,
+          status: input.status ?? 'RUNNING',
+          progress: input.progress ?? null,
+          details: input.details ?? null,
+          cancelable: input.cancelable ?? false,
+          parentId,
+        },
+        ctx.call,
+      );
+      return { task, error: null };
+    } catch (err) {
+      return fromBackendError(err);
+    }
+  },
+
+  updateTask: async (_root, { input }, ctx) => {
+    const target = resolveTarget(ctx, input.id);
+    if ('error' in target) return target;
+    const { adapter, nativeId } = target;
+    if (!adapter.updateTask) return mutationError('UNSUPPORTED', `${adapter.name} does not support external tasks`, adapter.name);
+    const call: CallContext = ctx.call;
+    try {
+      const task = await adapter.updateTask(
+        {
+          nativeId,
+          ...(input.status ? { status: input.status } : {}),
+          ...(input.progress != null ? { progress: input.progress } : {}),
+          ...(input.operation != null ? { operation: input.operation } : {}),
+          ...(input.description != null ? { description: input.description } : {}),
+          ...(input.details != null ? { details: input.details } : {}),
+          ...(input.errorMessage != null ? { errorMessage: input.errorMessage } : {}),
+          ...(input.result != null ? { result: input.result } : {}),
+        },
+        call,
+      );
+      clearCached(ctx, adapter.name, nativeId);
+      return { task, error: null };
+    } catch (err) {
+      if (err instanceof GraphQLError) throw err;
+      return fromBackendError(err);
+    }
+  },
+};

@@ -1,0 +1,71 @@
+import type { TaskResolvers } from '../../generated/graphql.js';
+import { encodeTaskId } from '../../model/global-id.js';
+import { isTerminal, type TaskModel } from '../../model/task.js';
+import { encodeCursor, fingerprintOf, listMerged, type ConnectionParent } from '../connection.js';
+import type { GatewayContext } from '../context.js';
+import { toGraphQLError } from '../errors.js';
+import { PAGE_LIMITS, taskByGlobalId } from './query.js';
+
+async function sibling(ctx: GatewayContext, task: TaskModel, nativeId: string | null): Promise<TaskModel | null> {
+  if (!nativeId || nativeId === task.nativeId) return nativeId ? task : null;
+  try {
+    return await ctx.loaders.task.load({ backend: task.backend, nativeId });
+  } catch (err) {
+    throw toGraphQLError(err);
+  }
+}
+
+/** The top-most ancestor: `rootId` where the backend gives it, else up the parent chain. */
+async function rootOf(ctx: GatewayContext, task: TaskModel): Promise<TaskModel | null> {
+  if (task.rootId) return sibling(ctx, task, task.rootId);
+  let current = task;
+  for (let depth = 0; current.parentId && depth < 32; depth++) {
+    const parent = await sibling(ctx, current, current.parentId);
+    if (!parent) break;
+    current = parent;
+  }
+  return current === task ? null : current;
+}
+
+/** Subtasks embedded in the payload (vCD) are paged in memory; others are listed by parent. */
+function embeddedPage(task: TaskModel, first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
+  const all = task.embeddedSubtasks ?? [];
+  const start = after ? all.findIndex((t) => encodeCursor(t, fingerprint) === after) + 1 : 0;
+  const slice = all.slice(start, start + first);
+  const edges = slice.map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: start + first < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: all.length,
+  };
+}
+
+export const taskResolvers: TaskResolvers = {
+  __resolveReference: (ref, ctx) => taskByGlobalId(ctx, (ref as { id: string }).id),
+  id: (task) => encodeTaskId(task.backend, task.nativeId),
+  isTerminal: (task) => isTerminal(task.status),
+  parent: (task, _args, ctx) => sibling(ctx, task, task.parentId),
+  root: (task, _args, ctx) => rootOf(ctx, task),
+  subtasks: async (task, { first, after }, ctx) => {
+    const fingerprint = fingerprintOf({ parent: task.backend + ':' + task.nativeId });
+    if (task.embeddedSubtasks) {
+      ctx.loaders.prime(task.embeddedSubtasks);
+      return embeddedPage(task, first ?? 50, after, fingerprint);
+    }
+    if (task.subtaskCount === 0) return embeddedPage({ ...task, embeddedSubtasks: [] }, 0, null, fingerprint);
+    return listMerged(ctx, {
+      first,
+      after,
+      scope: new Map([[task.backend, { parentId: task.nativeId }]]),
+      direction: 'ASC',
+      fingerprint,
+      ...PAGE_LIMITS,
+    });
+  },
+  relatedTasks: (task) => task.relatedTasks.map((ref) => ({ ref, from: task.backend })),
+};

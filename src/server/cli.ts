@@ -1,0 +1,119 @@
+/**
+ * The `taskgraph` command. Names and flags are a contract with users: keep them stable.
+ *   taskgraph serve --config taskgraph.yaml [--port N]
+ *   taskgraph demo [--port N]
+ *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N]
+ *   taskgraph schema [--federation]
+ */
+import { parseArgs } from 'node:util';
+import { printSchema } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { simulator, simulatorNames } from '../simulators/registry.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startDemo } from './demo.js';
+import { startGateway } from './gateway.js';
+import { buildSchema } from '../gateway/schema.js';
+
+const USAGE = `usage:
+  taskgraph serve --config taskgraph.yaml [--port N] [--host H]
+  taskgraph demo [--port N] [--host H]
+  taskgraph simulate <${simulatorNames().join('|')}> [--port N] [--host H]
+  taskgraph schema [--federation]`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function portOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port: expected a number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
+/** Stops cleanly on SIGINT/SIGTERM. */
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`taskgraph: ${signal}, shutting down\n`);
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`taskgraph: shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      federation: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = portOf(values.port);
+  switch (command) {
+    case 'serve': {
+      if (!values.config) fail('serve: --config FILE is required\n' + USAGE);
+      const config = loadConfig(values.config);
+      const gateway = await startGateway(config, { port, host: values.host });
+      process.stdout.write(`taskgraph serving ${config.backends.length} backend(s) at ${gateway.url} (graphql-ws at ${gateway.wsUrl})\n`);
+      onShutdown(() => gateway.stop());
+      return;
+    }
+    case 'demo': {
+      const demo = await startDemo({ port: port ?? 4000, host: values.host });
+      process.stdout.write(
+        [
+          `taskgraph demo: ${demo.simulators.map((s) => `${s.name} simulator at ${s.server.url}`).join(', ')}`,
+          `GraphQL at ${demo.gateway.url} (subscriptions: ${demo.gateway.wsUrl})`,
+          `try: curl -s ${demo.gateway.url} -H 'content-type: application/json' \\`,
+          `       -d '{"query":"{ tasks(first: 5) { edges { node { backend operation status progress } } } }"}'`,
+          '',
+        ].join('\n'),
+      );
+      onShutdown(() => demo.stop());
+      return;
+    }
+    case 'simulate': {
+      const name = positionals[0];
+      const start = name ? simulator(name) : undefined;
+      if (!start) fail(`simulate: expected one of ${simulatorNames().join(', ')}${name ? `, got "${name}"` : ''}`);
+      const sim = await start({ port: port ?? 0, host: values.host, spawnEveryMs: 3000, initialTasks: 25 });
+      process.stdout.write(`${sim.name} simulator at ${sim.server.url}\nconfig entry: ${JSON.stringify(sim.backendConfig(`${sim.name}-sim`))}\n`);
+      onShutdown(() => sim.close());
+      return;
+    }
+    case 'schema': {
+      const schema = buildSchema();
+      process.stdout.write(values.federation ? printSubgraphSchema(schema) : printSchema(schema));
+      process.stdout.write('\n');
+      return;
+    }
+    default:
+      fail(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(`taskgraph: invalid configuration\n${err.message}`);
+  process.stderr.write(`taskgraph: ${(err as Error).message}\n`);
+  process.exit(1);
+});

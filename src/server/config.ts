@@ -1,0 +1,115 @@
+/**
+ * taskgraph.yaml: read, `${ENV}` interpolation, validation. Every error names the field
+ * and what was expected, e.g. `backends[1] (vc1).url: an absolute http(s) URL ...`.
+ */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { AdapterModule } from '../adapters/contract.js';
+import { adapterModule, adapterTypes } from '../adapters/registry.js';
+
+export const serverSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(4000),
+  })
+  .strict()
+  .default({ host: '127.0.0.1', port: 4000 });
+
+export type ServerConfig = z.infer<typeof serverSchema>;
+
+export interface BackendEntry {
+  module: AdapterModule;
+  /** Validated by the adapter's own schema. */
+  config: { name: string; type: string; knownAs: string[] } & Record<string, unknown>;
+}
+
+export interface Config {
+  server: ServerConfig;
+  backends: BackendEntry[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Replaces `${VAR}` and `${VAR:-default}` in every string of the tree. */
+function interpolate(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`${path}: environment variable ${name} is not set (set it, or write \${${name}:-default})`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${path}[${i}]`, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, path ? `${path}.${k}` : k, env)]));
+  }
+  return value;
+}
+
+function describeIssues(prefix: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/^\./, '');
+      return `${field || '(root)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Validates an already-parsed config object. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
+  const tree = interpolate(raw ?? {}, '', env);
+  const top = z
+    .object({ server: serverSchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .strict()
+    .safeParse(tree);
+  if (!top.success) throw new ConfigError(describeIssues('', top.error));
+
+  const backends: BackendEntry[] = [];
+  const errors: string[] = [];
+  const names = new Set<string>();
+  top.data.backends.forEach((entry, i) => {
+    const label = `backends[${i}]${typeof entry.name === 'string' ? ` (${entry.name})` : ''}`;
+    const module = typeof entry.type === 'string' ? adapterModule(entry.type) : undefined;
+    if (!module) {
+      errors.push(`${label}.type: expected one of ${adapterTypes().join(', ')}, got ${JSON.stringify(entry.type)}`);
+      return;
+    }
+    const parsed = module.configSchema.safeParse(entry);
+    if (!parsed.success) {
+      errors.push(describeIssues(label, parsed.error as z.ZodError));
+      return;
+    }
+    const config = parsed.data as BackendEntry['config'];
+    if (names.has(config.name)) errors.push(`${label}.name: "${config.name}" is used twice; names must be unique`);
+    names.add(config.name);
+    backends.push({ module, config });
+  });
+  if (errors.length) throw new ConfigError(errors.join('\n'));
+  return { server: top.data.server, backends };
+}
+
+/** Reads and validates a YAML config file. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfig(raw, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${path}:\n${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * `taskgraph demo`: every simulator taskgraph ships, with live tasks, behind one gateway.
+ */
+import { simulator, simulatorNames, type RunningSimulator } from '../simulators/registry.js';
+import { parseConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import type { GatewayServer } from './http.js';
+
+export interface Demo {
+  gateway: GatewayServer;
+  simulators: RunningSimulator[];
+  stop(): Promise<void>;
+}
+
+export interface DemoOptions {
+  port?: number;
+  host?: string;
+  /** How often each simulator starts a new task. */
+  spawnEveryMs?: number;
+  initialTasks?: number;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const simulators: RunningSimulator[] = [];
+  try {
+    for (const [i, name] of simulatorNames().entries()) {
+      const start = simulator(name)!;
+      simulators.push(await start({ spawnEveryMs: options.spawnEveryMs ?? 4000, initialTasks: options.initialTasks ?? 25, seed: 100 + i }));
+    }
+    const config = parseConfig({
+      server: { host: options.host ?? '127.0.0.1', port: options.port ?? 4000 },
+      backends: simulators.map((s) => s.backendConfig(`${s.name}-sim`)),
+    });
+    const gateway = await startGateway(config);
+    return {
+      gateway,
+      simulators,
+      stop: async () => {
+        await gateway.stop();
+        await Promise.all(simulators.map((s) => s.close()));
+      },
+    };
+  } catch (err) {
+    await Promise.all(simulators.map((s) => s.close()));
+    throw err;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The HTTP and WebSocket server: GraphQL at /graphql (GET and POST, Apollo Server 5),
+ * graphql-ws on the same port and path, /healthz and /readyz.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { GraphQLSchema } from 'graphql';
+import type { BackendSet } from '../gateway/backends.js';
+import { createContext, type GatewayContext } from '../gateway/context.js';
+import { formatError } from './plugins/mask-errors.js';
+import { partialErrorsPlugin } from './plugins/partial-errors.js';
+
+export interface GatewayServer {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly backends: BackendSet;
+  stop(): Promise<void>;
+}
+
+export interface GatewayServerOptions {
+  schema: GraphQLSchema;
+  backends: BackendSet;
+  host?: string;
+  port?: number;
+}
+
+/** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
+function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+}
+
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { schema, backends } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, Record<string, unknown>>(
+    { schema, context: () => createContext(backends) as unknown as Record<string, unknown> },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      partialErrorsPlugin(),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const list = backends.all().map((b) => ({
+      name: b.adapter.name,
+      type: b.adapter.type,
+      health: b.status.health,
+      latencyMs: b.status.latencyMs,
+      lastError: b.status.lastError,
+    }));
+    const ready = list.some((b) => b.health !== 'DOWN');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', backends: list });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(backends, requestIdOf(req.headers['x-request-id'])) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const base = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url: `http://${base}/graphql`,
+    wsUrl: `ws://${base}/graphql`,
+    port,
+    backends,
+    stop: async () => {
+      await apollo.stop();
+      await backends.close();
+    },
+  };
+}

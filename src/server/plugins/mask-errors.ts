@@ -1,0 +1,40 @@
+/**
+ * Expected errors carry `extensions.code` and pass through; anything else is masked as
+ * "Unexpected error." at the edge (as envelope's useMaskedErrors does), so no stack, upstream
+ * URL or credential reaches a client.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { BackendError } from '../../adapters/errors.js';
+import { toGraphQLError } from '../../gateway/errors.js';
+
+const EXPECTED = new Set([
+  'BACKEND_UNAVAILABLE',
+  'BACKEND_ERROR',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'UNSUPPORTED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'QUERY_LIMIT_EXCEEDED',
+]);
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof BackendError) {
+    const e = toGraphQLError(original).toJSON();
+    return { ...e, path: formatted.path, locations: formatted.locations };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && EXPECTED.has(code)) {
+    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: 'Unexpected error.', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,37 @@
+/**
+ * Starts a real gateway over HTTP in front of simulators, for integration tests.
+ */
+import { parseConfig } from '../../src/server/config.js';
+import { startGateway } from '../../src/server/gateway.js';
+import type { GatewayServer } from '../../src/server/http.js';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export async function startTestGateway(backends: Array<Record<string, unknown>>): Promise<GatewayServer> {
+  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends }));
+}
+
+/** POSTs a GraphQL operation and returns the parsed body (any HTTP status). */
+export async function gql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GqlResult<T>;
+}
+
+/** A manual clock for simulators. */
+export function manualClock(start = Date.parse('2026-03-01T10:00:00.000Z')) {
+  const clock = {
+    now: start,
+    advance(ms: number) {
+      clock.now += ms;
+    },
+    fn: () => clock.now,
+  };
+  return clock;
+}
