@@ -108,7 +108,10 @@ export function toTaskModel(nativeId: string, info: WireTaskInfo, options: MapOp
   const status = mapStatus(info);
   const started = parseTime(info.startTime);
   const operation = info.service && info.operation ? `${info.service}.${info.operation}` : (info.operation ?? info.service);
-  const errors = [...errorMessages(info.error), ...notificationMessages(info.notifications?.errors ?? [], 'ERROR')];
+  // vLCM repeats the error in its notifications: keep each text once.
+  const errors = [...errorMessages(info.error), ...notificationMessages(info.notifications?.errors ?? [], 'ERROR')].filter(
+    (m, i, all) => all.findIndex((o) => o.message === m.message) === i,
+  );
   return {
     backend: options.backend,
     backendType: 'vsphere-rest',

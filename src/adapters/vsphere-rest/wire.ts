@@ -110,7 +110,7 @@ export function parseMessage(value: unknown): WireMessage | null {
   return { id: str(value.id), defaultMessage: str(value.default_message), args, params, localized: str(value.localized) };
 }
 
-/** `com.vmware.vapi.std.errors.not_found` -> `NOT_FOUND` (the /rest `type` form). */
+/** `com.vmware.vapi.std.errors.not_found` -> `NOT_FOUND` (the /rest `type` form, or `@class`). */
 function errorTypeFromRestType(type: string): string {
   const last = type.slice(type.lastIndexOf('.') + 1);
   return last.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -124,7 +124,9 @@ function errorTypeFromRestType(type: string): string {
 export function parseVapiError(value: unknown): WireVapiError | null {
   if (!isObj(value)) return null;
   const body = isObj(value.value) && value.error_type === undefined ? value.value : value;
-  const type = str(value.error_type) ?? (typeof value.type === 'string' ? errorTypeFromRestType(value.type) : null);
+  // vCenter 8 also names the class (`"@class": "com.vmware.vapi.std.errors.internal_server_error"`).
+  const restType = str(value.type) ?? str(value['@class']);
+  const type = str(value.error_type) ?? (restType ? errorTypeFromRestType(restType) : null);
   const messages = Array.isArray(body.messages) ? body.messages.flatMap((m) => parseMessage(m) ?? []) : [];
   if (type === null && messages.length === 0) return null;
   return { errorType: type, messages };
