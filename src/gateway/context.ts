@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { CallContext } from '../adapters/contract.js';
+import type { SubscriptionHub } from '../subscriptions/hub.js';
 import type { BackendSet } from './backends.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -17,9 +18,16 @@ export interface GatewayContext {
    * `errors` next to the data the healthy backends returned.
    */
   partialErrors: GraphQLError[];
+  hub: SubscriptionHub;
+  /** Aborted when the WebSocket connection that carries a subscription closes. */
+  connectionClosed?: AbortSignal;
 }
 
-export function createContext(backends: BackendSet, requestId: string = randomUUID()): GatewayContext {
-  const call: CallContext = { requestId };
-  return { backends, loaders: createLoaders(backends, call), call, partialErrors: [] };
+export function createContext(
+  backends: BackendSet,
+  hub: SubscriptionHub,
+  options: { requestId?: string; connectionClosed?: AbortSignal } = {},
+): GatewayContext {
+  const call: CallContext = { requestId: options.requestId ?? randomUUID() };
+  return { backends, hub, loaders: createLoaders(backends, call), call, partialErrors: [], connectionClosed: options.connectionClosed };
 }

@@ -10,6 +10,7 @@ import type { Resolvers } from '../generated/graphql.js';
 import { backendResolvers, relatedTaskResolvers } from './resolvers/backend.js';
 import { mutationResolvers } from './resolvers/mutation.js';
 import { queryResolvers } from './resolvers/query.js';
+import { subscriptionResolvers } from './resolvers/subscription.js';
 import { taskResolvers } from './resolvers/task.js';
 
 const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
@@ -24,6 +25,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   Query: queryResolvers,
   Mutation: mutationResolvers,
+  Subscription: subscriptionResolvers,
   Task: taskResolvers,
   Backend: backendResolvers,
   RelatedTask: relatedTaskResolvers,

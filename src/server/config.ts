@@ -18,6 +18,18 @@ export const serverSchema = z
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 
+export const subscriptionsSchema = z
+  .object({
+    /** Poll interval while watched tasks run. */
+    pollFastMs: z.number().int().min(50).max(60_000).default(1000),
+    /** Poll interval when nothing runs. */
+    pollIdleMs: z.number().int().min(50).max(600_000).default(5000),
+    /** Events a slow subscriber may have pending before its subscription is ended. */
+    maxPending: z.number().int().min(10).max(1_000_000).default(1000),
+  })
+  .strict()
+  .default({ pollFastMs: 1000, pollIdleMs: 5000, maxPending: 1000 });
+
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
@@ -26,6 +38,7 @@ export interface BackendEntry {
 
 export interface Config {
   server: ServerConfig;
+  subscriptions: z.infer<typeof subscriptionsSchema>;
   backends: BackendEntry[];
 }
 
@@ -63,7 +76,7 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
-    .object({ server: serverSchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .object({ server: serverSchema, subscriptions: subscriptionsSchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
     .strict()
     .safeParse(tree);
   if (!top.success) throw new ConfigError(describeIssues('', top.error));
@@ -89,7 +102,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     backends.push({ module, config });
   });
   if (errors.length) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, backends };
+  return { server: top.data.server, subscriptions: top.data.subscriptions, backends };
 }
 
 /** Reads and validates a YAML config file. */

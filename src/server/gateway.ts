@@ -20,5 +20,6 @@ export async function startGateway(config: Config, overrides: { port?: number; h
     backends,
     host: overrides.host ?? config.server.host,
     port: overrides.port ?? config.server.port,
+    subscriptions: config.subscriptions,
   });
 }

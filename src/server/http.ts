@@ -11,11 +11,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
+import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
 import { formatError } from './plugins/mask-errors.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
 
@@ -24,6 +25,7 @@ export interface GatewayServer {
   readonly wsUrl: string;
   readonly port: number;
   readonly backends: BackendSet;
+  readonly hub: SubscriptionHub;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,10 @@ export interface GatewayServerOptions {
   backends: BackendSet;
   host?: string;
   port?: number;
+  /** Watcher and queue settings (bus and leases for multi-replica setups). */
+  subscriptions?: Omit<HubOptions, 'backends'>;
+  /** WebSocket keep-alive ping interval (default 12 s); a peer that misses one is dropped. */
+  keepAliveMs?: number;
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
@@ -46,11 +52,41 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
+  const hub = createHub({ backends, ...options.subscriptions });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, Record<string, unknown>>(
-    { schema, context: () => createContext(backends) as unknown as Record<string, unknown> },
+  // One abort signal per connection: subscriptions still being set up when the socket
+  // closes are released too (the leak of graphql-ws issue #532).
+  const closedSignals = new WeakMap<object, AbortController>();
+  const connectionSignal = (extra: object) => {
+    let controller = closedSignals.get(extra);
+    if (!controller) closedSignals.set(extra, (controller = new AbortController()));
+    return controller.signal;
+  };
+  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
+    {
+      schema,
+      context: (ctx) =>
+        createContext(backends, hub, { connectionClosed: connectionSignal(ctx.extra) }) as unknown as Record<string, unknown>,
+      onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
+    },
     wsServer,
   );
+  const alive = new WeakSet<WebSocket>();
+  wsServer.on('connection', (socket) => {
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+  });
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, options.keepAliveMs ?? 12_000);
+  keepAlive.unref();
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -65,6 +101,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         async serverWillStart() {
           return {
             async drainServer() {
+              clearInterval(keepAlive);
               await wsCleanup.dispose();
             },
           };
@@ -91,7 +128,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(backends, requestIdOf(req.headers['x-request-id'])) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(backends, hub, { requestId: requestIdOf(req.headers['x-request-id']) }),
+    }),
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -106,8 +145,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     wsUrl: `ws://${base}/graphql`,
     port,
     backends,
+    hub,
     stop: async () => {
       await apollo.stop();
+      await hub.close();
       await backends.close();
     },
   };

@@ -10,8 +10,11 @@ export interface GqlResult<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-export async function startTestGateway(backends: Array<Record<string, unknown>>): Promise<GatewayServer> {
-  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends }));
+export async function startTestGateway(
+  backends: Array<Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): Promise<GatewayServer> {
+  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends, ...extra }));
 }
 
 /** POSTs a GraphQL operation and returns the parsed body (any HTTP status). */
@@ -34,4 +37,15 @@ export function manualClock(start = Date.parse('2026-03-01T10:00:00.000Z')) {
     fn: () => clock.now,
   };
   return clock;
+}
+
+/** Waits until `check` returns a truthy value, polling; fails with `what` after the deadline. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

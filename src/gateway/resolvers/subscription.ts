@@ -1,0 +1,30 @@
+import type { SubscriptionResolvers } from '../../generated/graphql.js';
+import { decodeTaskId } from '../../model/global-id.js';
+import type { GatewayContext } from '../context.js';
+import { toGraphQLError, userInputError } from '../errors.js';
+import { scopeFor } from '../scope.js';
+
+export const subscriptionResolvers: SubscriptionResolvers = {
+  taskUpdated: {
+    subscribe: async (_root, { id }, ctx: GatewayContext) => {
+      const key = decodeTaskId(id);
+      if (!key || !ctx.backends.get(key.backend)) throw userInputError('id: not a task of a configured backend', { argument: 'id' });
+      const load = async () => {
+        try {
+          return await ctx.loaders.task.load(key);
+        } catch (err) {
+          throw toGraphQLError(err);
+        }
+      };
+      const iterator = await ctx.hub.watchTask(key, load, (task) => ({ taskUpdated: task }), ctx.connectionClosed);
+      if (!iterator) throw userInputError(`task ${id} does not exist`, { argument: 'id', code: 'NOT_FOUND' });
+      return iterator;
+    },
+  },
+  taskEvents: {
+    subscribe: (_root, { filter }, ctx: GatewayContext) => {
+      const scope = scopeFor(ctx.backends, filter);
+      return ctx.hub.watchEvents(scope, (event) => ({ taskEvents: event }), ctx.connectionClosed);
+    },
+  },
+};

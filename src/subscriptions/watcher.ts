@@ -1,0 +1,181 @@
+/**
+ * One watcher per backend, shared by every subscriber: it finds what changed and publishes
+ * events, so backend load does not grow with the number of subscribers.
+ *
+ * Push where the adapter has it (vim25 WaitForUpdatesEx); elsewhere an incremental poll:
+ * the non-terminal tasks, the tasks created since the last poll, and a batched get of tasks
+ * that left the non-terminal set (their final state). The interval adapts: fast while
+ * tasks run, slow when idle; the hub stops the watcher when nobody is subscribed.
+ */
+import type { CallContext, TaskAdapter, WatchHandle } from '../adapters/contract.js';
+import type { TaskFilter } from '../model/filter.js';
+import { isTerminal, type TaskModel, type TaskStatus } from '../model/task.js';
+import { classify, fingerprint, type TaskEvent } from './events.js';
+
+export interface WatcherOptions {
+  adapter: TaskAdapter;
+  publish: (event: TaskEvent) => void;
+  /** Poll interval while tracked tasks are running. */
+  fastMs: number;
+  /** Poll interval when nothing runs. */
+  idleMs: number;
+  /** Most non-terminal tasks tracked per backend. */
+  maxTracked?: number;
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export type WatcherState =
+  | { phase: 'stopped' }
+  | { phase: 'polling'; timer: NodeJS.Timeout | null; inFlight: Promise<void> | null }
+  | { phase: 'pushing'; handle: Promise<WatchHandle> };
+
+export interface Watcher {
+  readonly backend: string;
+  state(): WatcherState['phase'];
+  /** Upstream poll cycles completed. */
+  polls(): number;
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs one poll now (tests and first subscription). */
+  pollNow(): Promise<void>;
+}
+
+/** Statuses a task can still leave. UNKNOWN is left out: it cannot be pushed down as a filter. */
+const ACTIVE: TaskStatus[] = ['QUEUED', 'PENDING', 'RUNNING', 'BLOCKED', 'CANCELING', 'SUSPENDED'];
+/** Clock skew allowed between taskgraph and the backend when asking for "created since". */
+const SKEW_MS = 5_000;
+
+export function createWatcher(options: WatcherOptions): Watcher {
+  const { adapter } = options;
+  const now = options.now ?? Date.now;
+  const maxTracked = options.maxTracked ?? 2000;
+  const call: CallContext = { requestId: `watch-${adapter.name}` };
+  const known = new Map<string, string>();
+  const active = new Set<string>();
+  let state: WatcherState = { phase: 'stopped' };
+  let startedAt = 0;
+  let lastPollAt = 0;
+  let pollCount = 0;
+  let baseline = true;
+
+  function observe(task: TaskModel): void {
+    const previous = known.get(task.nativeId);
+    const type = classify(previous, task);
+    known.set(task.nativeId, fingerprint(task));
+    if (isTerminal(task.status)) active.delete(task.nativeId);
+    else active.add(task.nativeId);
+    if (!type || baseline) return;
+    // A task first seen already finished before we started watching is history, not news.
+    if (previous === undefined && type === 'COMPLETED' && (task.completedAt?.getTime() ?? 0) < startedAt - SKEW_MS) return;
+    options.publish({ type, task });
+  }
+
+  async function listAll(filter: TaskFilter, cap: number): Promise<TaskModel[]> {
+    const out: TaskModel[] = [];
+    let after;
+    while (out.length < cap) {
+      const page = await adapter.listTasks({ filter, direction: 'DESC', limit: Math.min(500, cap - out.length), after }, call);
+      out.push(...page.tasks);
+      const last = page.tasks[page.tasks.length - 1];
+      if (!page.hasMore || !last) break;
+      after = { time: (last.createdAt ?? last.startedAt)?.getTime() ?? 0, nativeId: last.nativeId };
+    }
+    return out;
+  }
+
+  async function poll(): Promise<void> {
+    const cycleStart = now();
+    const since = new Date((lastPollAt || cycleStart) - SKEW_MS);
+    const [running, recent] = await Promise.all([
+      listAll({ statuses: ACTIVE }, maxTracked),
+      baseline ? Promise.resolve([]) : listAll({ createdAfter: since }, 500),
+    ]);
+    const seen = new Map<string, TaskModel>();
+    for (const t of [...running, ...recent]) seen.set(t.nativeId, t);
+    const left = [...active].filter((id) => !seen.has(id));
+    if (left.length) {
+      const cap = Math.max(1, adapter.capabilities.maxBatchSize);
+      for (let i = 0; i < left.length; i += cap) {
+        const ids = left.slice(i, i + cap);
+        const got = await adapter.getTasks(ids, call);
+        got.forEach((t, j) => {
+          if (t && !(t instanceof Error)) seen.set(t.nativeId, t);
+          else if (t === null) {
+            active.delete(ids[j]!); // expired or deleted upstream
+            known.delete(ids[j]!);
+          }
+        });
+      }
+    }
+    for (const task of seen.values()) observe(task);
+    // Forget finished tasks that can no longer reappear in a "created since" window.
+    if (known.size > maxTracked * 2) {
+      for (const id of known.keys()) if (!active.has(id) && !seen.has(id)) known.delete(id);
+    }
+    baseline = false;
+    lastPollAt = cycleStart;
+    pollCount++;
+  }
+
+  function schedule(): void {
+    if (state.phase !== 'polling') return;
+    const delay = active.size > 0 ? options.fastMs : options.idleMs;
+    state.timer = setTimeout(() => void run(), delay);
+    state.timer.unref?.();
+  }
+
+  async function run(): Promise<void> {
+    if (state.phase !== 'polling' || state.inFlight) return;
+    const current = state;
+    current.timer = null;
+    current.inFlight = poll()
+      .catch((err: unknown) => options.onError?.(err))
+      .finally(() => {
+        current.inFlight = null;
+      });
+    await current.inFlight;
+    schedule();
+  }
+
+  return {
+    backend: adapter.name,
+    state: () => state.phase,
+    polls: () => pollCount,
+    start() {
+      if (state.phase !== 'stopped') return;
+      startedAt = now();
+      baseline = true;
+      if (adapter.watch) {
+        // Baseline first, so tasks the push stream announces on connect are not "new".
+        const handle = poll()
+          .catch((err: unknown) => options.onError?.(err))
+          .then(() => {
+            baseline = false;
+            return adapter.watch!((change) => observe(change.task), (err) => options.onError?.(err));
+          });
+        state = { phase: 'pushing', handle };
+        return;
+      }
+      state = { phase: 'polling', timer: null, inFlight: null };
+      void run();
+    },
+    async stop() {
+      const current = state;
+      state = { phase: 'stopped' };
+      if (current.phase === 'polling') {
+        if (current.timer) clearTimeout(current.timer);
+        await current.inFlight;
+      } else if (current.phase === 'pushing') {
+        await (await current.handle.catch(() => null))?.close();
+      }
+      known.clear();
+      active.clear();
+      lastPollAt = 0;
+    },
+    async pollNow() {
+      if (state.phase === 'polling' && state.inFlight) await state.inFlight;
+      await poll();
+    },
+  };
+}
