@@ -87,6 +87,19 @@ describe('vsphere-rest session', () => {
     expect(del.headers['vmware-api-session-id']).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('renews on a 401 from any call, and fails with BACKEND_AUTH_FAILED when the new login is refused', async () => {
+    const { f, sim } = await start();
+    const one = { ...query, filter: { operations: ['com.vmware.vcenter.vm.clone$task'] } };
+    await f.adapter.listTasks(one, ctx);
+    sim.server.setFaults({ failNext: 1, failStatus: 401 });
+    await expect(f.adapter.listTasks(one, ctx)).resolves.toBeDefined();
+    expect(sim.server.counts.get('create session')).toBe(2);
+    // The call and the login after it are both refused.
+    sim.server.setFaults({ failNext: 2, failStatus: 401 });
+    await expect(f.adapter.listTasks(one, ctx)).rejects.toMatchObject({ code: 'BACKEND_AUTH_FAILED', status: 401 });
+    await expect(f.adapter.listTasks(one, ctx)).resolves.toBeDefined();
+  });
+
   it('turns a 503 on login into BACKEND_UNAVAILABLE with the vAPI error type', async () => {
     const { f, sim } = await start();
     sim.server.setFaults({ failNext: 1, failStatus: 503 });
