@@ -141,6 +141,17 @@ describe('vsphere-rest get many by id', () => {
     );
   });
 
+  it('caps filter_spec.tasks at 1000 ids per call', async () => {
+    const ids = Array.from({ length: 1001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}:com.vmware.vcenter.vm`);
+    let got: unknown[] = [];
+    const bodies = await listBodies(async () => {
+      got = await f.adapter.getTasks(ids, ctx);
+    });
+    expect(got).toHaveLength(1001);
+    expect(got.every((t) => t === null)).toBe(true);
+    expect(bodies.map((b) => (b.filter_spec.tasks as string[]).length).sort()).toEqual([1, 1000]);
+  });
+
   it('rejects the whole batch only when the backend failed for every id', async () => {
     sim.server.setFaults({ failNext: 1, failStatus: 503 });
     await expect(f.adapter.getTasks(['52a8f1c0-1d2e-4f3a-9b8c-7d6e5f4a3b2c:com.vmware.vcenter.vm'], ctx)).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });

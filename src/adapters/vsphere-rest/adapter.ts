@@ -38,6 +38,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
+function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** The service a task id names: vAPI ids read `<uuid>:<service id>` (e.g. ...:com.vmware.esx.settings.clusters.software). */
 function serviceOfId(id: string): string {
   const colon = id.indexOf(':');
@@ -90,7 +96,7 @@ export class VsphereRestAdapter implements TaskAdapter {
       group.push(id);
       groups.set(serviceOfId(id), group);
     }
-    const chunks = [...groups.values()].flatMap((g) => Array.from({ length: Math.ceil(g.length / MAX_BATCH) }, (_, i) => g.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH)));
+    const chunks = [...groups.values()].flatMap((group) => chunked(group, MAX_BATCH));
     const found = new Map<string, TaskModel | null | Error>();
     const failures: Error[] = [];
     await mapLimited(chunks, CONCURRENCY, async (chunk) => {
