@@ -7,8 +7,6 @@ import { operationOf, serviceOf, taskIdOf } from './catalog.js';
 
 type Lookup = (id: string) => SimTask | undefined;
 
-export type VapiStatus = 'PENDING' | 'RUNNING' | 'BLOCKED' | 'SUCCEEDED' | 'FAILED';
-
 /**
  * World state -> `com.vmware.cis.task.Status`. vAPI has neither CANCELING nor CANCELED: a task
  * being canceled keeps running (no longer cancelable), and a canceled one ends FAILED with the
