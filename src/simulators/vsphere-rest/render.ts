@@ -1,6 +1,6 @@
 /**
  * TaskWorld tasks rendered as `Cis Task Info` JSON, and vAPI error bodies, as vCenter's /api
- * endpoint serves them (reference §2.2; field order as in the DOC example).
+ * endpoint serves them (reference §2.2; the Info.error shape as in vCenter 8.0.3 replies).
  */
 import type { SimTask } from '../task-world.js';
 import { operationOf, serviceOf, taskIdOf } from './catalog.js';
