@@ -142,7 +142,13 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
     }),
   );
   const answered = pages.filter((p): p is TaskPage => p !== null);
-  const merged = answered.flatMap((p) => p.tasks).sort((a, b) => compareGlobal(a, b, direction));
+  let merged = answered.flatMap((p) => p.tasks).sort((a, b) => compareGlobal(a, b, direction));
+  // A backend with more to come may return a short page; nothing beyond its last task may
+  // enter this page, or the next cursor would skip that backend's unfetched tasks.
+  for (const page of answered) {
+    const last = page.tasks[page.tasks.length - 1];
+    if (page.hasMore && last) merged = merged.filter((t) => compareGlobal(t, last, direction) <= 0);
+  }
   const tasks = merged.slice(0, size);
   const more = merged.length > size || answered.some((p) => p.hasMore);
   if (backward) tasks.reverse();

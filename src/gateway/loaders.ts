@@ -1,12 +1,16 @@
 /**
- * Per-request DataLoaders (never global: a loader is a per-request cache).
- * Task by id is grouped per backend and split by each backend's batch cap, so N ids on one
- * backend cost ceil(N / maxBatchSize) upstream calls, and duplicates are fetched once.
+ * Per-request DataLoaders (never global: a loader is a per-request cache), one per relation.
+ * Keys are grouped per backend and split by each backend's batch cap, so N keys on one
+ * backend cost ceil(N / cap) upstream calls, and duplicates are fetched once:
+ * - task: by native id, through the adapter's batch get;
+ * - subtasks: by parent id, through one list call filtered on many parents;
+ * - byEntity: by affected entity, through one list call filtered on many entities.
  */
 import DataLoader from 'dataloader';
-import type { CallContext } from '../adapters/contract.js';
+import type { CallContext, TaskAdapter } from '../adapters/contract.js';
 import { BackendError } from '../adapters/errors.js';
-import type { TaskModel } from '../model/task.js';
+import { compareTasks, type TaskFilter } from '../model/filter.js';
+import { sortTime, type TaskModel } from '../model/task.js';
 import type { BackendSet } from './backends.js';
 
 export interface TaskRef {
@@ -14,56 +18,140 @@ export interface TaskRef {
   nativeId: string;
 }
 
+export interface EntityKey {
+  backend: string;
+  nativeId: string;
+  type?: string | null;
+}
+
 export interface Loaders {
   /** Task by backend and native id; null when it does not exist. */
   task: DataLoader<TaskRef, TaskModel | null, string>;
+  /** All subtasks of a parent, oldest first. */
+  subtasks: DataLoader<TaskRef, TaskModel[], string>;
+  /** Tasks affecting an entity, newest first (at most `ENTITY_TASK_CAP`). */
+  byEntity: DataLoader<EntityKey, TaskModel[], string>;
   /** Seeds the task loader with tasks already fetched by a list call. */
   prime(tasks: readonly TaskModel[]): void;
 }
 
-const keyOf = (ref: TaskRef) => `${ref.backend}\u0000${ref.nativeId}`;
+/** Most tasks fetched per entity or per parent batch; beyond it, use `tasks(filter)` paging. */
+export const RELATION_CAP = 1000;
 
-export function createLoaders(backends: BackendSet, call: CallContext): Loaders {
-  const task = new DataLoader<TaskRef, TaskModel | null, string>(
-    async (refs) => {
-      const results = new Array<TaskModel | null | Error>(refs.length);
-      const groups = new Map<string, number[]>();
-      refs.forEach((ref, i) => {
-        const list = groups.get(ref.backend) ?? [];
-        list.push(i);
-        groups.set(ref.backend, list);
-      });
+export interface LoaderOptions {
+  /** false turns batching and caching off: one upstream call per key, as a naive resolver makes (benchmarks). */
+  batch?: boolean;
+}
+
+const refKey = (ref: TaskRef) => `${ref.backend}\u0000${ref.nativeId}`;
+
+/** Splits keys per backend and into chunks of the backend's cap, runs them, and fills results in key order. */
+function groupedBatch<K extends { backend: string }, V>(
+  backends: BackendSet,
+  keys: readonly K[],
+  capOf: (adapter: TaskAdapter) => number,
+  run: (adapter: TaskAdapter, chunk: K[]) => Promise<Array<V | Error>>,
+  missing: V,
+): Promise<Array<V | Error>> {
+  const results = new Array<V | Error>(keys.length);
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => groups.set(key.backend, [...(groups.get(key.backend) ?? []), i]));
+  return Promise.all(
+    [...groups].map(async ([name, indexes]) => {
+      const backend = backends.get(name);
+      if (!backend) {
+        for (const i of indexes) results[i] = missing;
+        return;
+      }
+      const cap = Math.max(1, capOf(backend.adapter));
+      const chunks: number[][] = [];
+      for (let i = 0; i < indexes.length; i += cap) chunks.push(indexes.slice(i, i + cap));
       await Promise.all(
-        [...groups].map(async ([name, indexes]) => {
-          const backend = backends.get(name);
-          if (!backend) {
-            for (const i of indexes) results[i] = null;
-            return;
+        chunks.map(async (chunk) => {
+          try {
+            const got = await run(backend.adapter, chunk.map((i) => keys[i]!));
+            chunk.forEach((i, j) => (results[i] = got[j] ?? missing));
+          } catch (err) {
+            const error = err instanceof Error ? err : new BackendError('BACKEND_ERROR', name, String(err));
+            for (const i of chunk) results[i] = error;
           }
-          const cap = Math.max(1, backend.adapter.capabilities.maxBatchSize);
-          const chunks: number[][] = [];
-          for (let i = 0; i < indexes.length; i += cap) chunks.push(indexes.slice(i, i + cap));
-          await Promise.all(
-            chunks.map(async (chunk) => {
-              try {
-                const got = await backend.adapter.getTasks(chunk.map((i) => refs[i]!.nativeId), call);
-                chunk.forEach((i, j) => (results[i] = got[j] ?? null));
-              } catch (err) {
-                const error = err instanceof Error ? err : new BackendError('BACKEND_ERROR', name, String(err));
-                for (const i of chunk) results[i] = error;
-              }
-            }),
-          );
         }),
       );
-      return results;
-    },
-    { cacheKeyFn: keyOf },
+    }),
+  ).then(() => results);
+}
+
+/** Every task matching the filter, up to the cap, in one or a few list calls. */
+async function listAll(adapter: TaskAdapter, filter: TaskFilter, call: CallContext, direction: 'ASC' | 'DESC'): Promise<TaskModel[]> {
+  const out: TaskModel[] = [];
+  let after;
+  while (out.length < RELATION_CAP) {
+    const page = await adapter.listTasks({ filter, direction, limit: RELATION_CAP - out.length, after }, call);
+    out.push(...page.tasks);
+    const last = page.tasks[page.tasks.length - 1];
+    if (!page.hasMore || !last) break;
+    after = { time: sortTime(last), nativeId: last.nativeId };
+  }
+  return out;
+}
+
+export function createLoaders(backends: BackendSet, call: CallContext, options: LoaderOptions = {}): Loaders {
+  const batch = options.batch ?? true;
+  const task = new DataLoader<TaskRef, TaskModel | null, string>(
+    (refs) =>
+      groupedBatch(
+        backends,
+        refs,
+        (a) => a.capabilities.maxBatchSize,
+        (adapter, chunk) => adapter.getTasks(chunk.map((r) => r.nativeId), call),
+        null,
+      ),
+    { cacheKeyFn: refKey, batch, cache: batch },
   );
-  return {
+
+  const subtasks = new DataLoader<TaskRef, TaskModel[], string>(
+    (refs) =>
+      groupedBatch(
+        backends,
+        refs,
+        (a) => a.capabilities.maxBatchSize,
+        async (adapter, chunk) => {
+          const parentIds = chunk.map((r) => r.nativeId);
+          const children = await listAll(adapter, parentIds.length === 1 ? { parentId: parentIds[0]! } : { parentIds }, call, 'ASC');
+          loaders.prime(children);
+          return parentIds.map((id) => children.filter((c) => c.parentId === id).sort((a, b) => compareTasks(a, b, 'ASC')));
+        },
+        [],
+      ),
+    { cacheKeyFn: refKey, batch, cache: batch },
+  );
+
+  const byEntity = new DataLoader<EntityKey, TaskModel[], string>(
+    (keys) =>
+      groupedBatch(
+        backends,
+        keys,
+        (a) => a.capabilities.maxBatchSize,
+        async (adapter, chunk) => {
+          const entities = chunk.map((k) => ({ nativeId: k.nativeId, type: k.type ?? null }));
+          const tasks = await listAll(adapter, entities.length === 1 ? { entity: entities[0]! } : { entities }, call, 'DESC');
+          loaders.prime(tasks);
+          return chunk.map((k) =>
+            tasks.filter((t) => t.entitiesAffected.some((e) => e.nativeId === k.nativeId && (!k.type || e.type === k.type))),
+          );
+        },
+        [],
+      ),
+    { cacheKeyFn: (k) => `${k.backend}\u0000${k.nativeId}\u0000${k.type ?? ''}`, batch, cache: batch },
+  );
+
+  const loaders: Loaders = {
     task,
+    subtasks,
+    byEntity,
     prime(tasks) {
       for (const t of tasks) task.prime({ backend: t.backend, nativeId: t.nativeId }, t);
     },
   };
+  return loaders;
 }

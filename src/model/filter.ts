@@ -11,6 +11,10 @@ export interface TaskFilter {
   entity?: { nativeId: string; type?: string | null };
   /** Native id of the parent task. */
   parentId?: string;
+  /** Any of these parents (batched subtask lookups: one call for many parents). */
+  parentIds?: readonly string[];
+  /** Tasks affecting any of these entities (batched entity lookups). */
+  entities?: ReadonlyArray<{ nativeId: string; type?: string | null }>;
   /** Inclusive lower bound on the sort time. */
   createdAfter?: Date;
   /** Exclusive upper bound on the sort time. */
@@ -35,6 +39,13 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
     return false;
   }
   if (filter.parentId !== undefined && task.parentId !== filter.parentId) return false;
+  if (filter.parentIds && (task.parentId === null || !filter.parentIds.includes(task.parentId))) return false;
+  if (filter.entities) {
+    const hit = filter.entities.some((want) =>
+      task.entitiesAffected.some((e) => e.nativeId === want.nativeId && (!want.type || e.type === want.type)),
+    );
+    if (!hit) return false;
+  }
   const t = sortTime(task);
   if (filter.createdAfter && t < filter.createdAfter.getTime()) return false;
   if (filter.createdBefore && t >= filter.createdBefore.getTime()) return false;

@@ -37,6 +37,15 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
   if (filter.operations?.length) clauses.push(anyOf(filter.operations.map((op) => `operation eq ${quote(op)}`)));
   if (filter.entity) clauses.push(`entitiesAffected/any(a:a/extId eq ${quote(filter.entity.nativeId)})`);
   if (filter.parentId !== undefined) clauses.push(`parentTask/extId eq ${quote(filter.parentId)}`);
+  if (filter.parentIds) {
+    if (filter.parentIds.length === 0) return { expression: undefined, empty: true };
+    clauses.push(anyOf(filter.parentIds.map((id) => `parentTask/extId eq ${quote(id)}`)));
+  }
+  if (filter.entities) {
+    if (filter.entities.length === 0) return { expression: undefined, empty: true };
+    const ids = filter.entities.map((e) => `a/extId eq ${quote(e.nativeId)}`);
+    clauses.push(`entitiesAffected/any(a:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);
+  }
   if (filter.createdAfter) clauses.push(`createdTime ge ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) clauses.push(`createdTime lt ${filter.createdBefore.toISOString()}`);
   if (after && after.time > 0) {

@@ -59,17 +59,19 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
       }
       const exhausted = models.length < pageSize || (result.total !== null && (page + 1) * pageSize >= result.total);
       candidates.sort((a, b) => compareTasks(a, b, query.direction));
-      const lastFetched = models[models.length - 1];
-      const boundary = candidates[query.limit];
-      const settled =
-        boundary !== undefined && lastFetched !== undefined && sortTime(lastFetched) !== sortTime(boundary);
-      if (exhausted || settled) {
-        return {
-          tasks: candidates.slice(0, query.limit),
-          hasMore: candidates.length > query.limit || !exhausted,
-          totalCount: query.after ? null : total,
-        };
+      if (exhausted || candidates.length < query.limit) {
+        if (!exhausted) continue;
+        return { tasks: candidates.slice(0, query.limit), hasMore: candidates.length > query.limit, totalCount: query.after ? null : total };
       }
+      // Every unfetched task sorts at or beyond the last fetched one's time. The first
+      // `limit` candidates are final unless the last of them shares that time: then an
+      // unfetched tie could sort before it, so those ties wait for the next page (whose
+      // keyset starts before them). A page may thus hold fewer than `limit` tasks.
+      const edge = sortTime(models[models.length - 1]!);
+      const first = candidates.slice(0, query.limit);
+      const tasks = sortTime(first[first.length - 1]!) === edge ? first.filter((t) => sortTime(t) !== edge) : first;
+      if (tasks.length === 0) continue;
+      return { tasks, hasMore: true, totalCount: query.after ? null : total };
     }
   }
 

@@ -1,9 +1,9 @@
 import type { TaskResolvers } from '../../generated/graphql.js';
 import { encodeTaskId } from '../../model/global-id.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
-import { encodeCursor, fingerprintOf, listMerged, type ConnectionParent } from '../connection.js';
+import { encodeCursor, fingerprintOf, type ConnectionParent } from '../connection.js';
 import type { GatewayContext } from '../context.js';
-import { toGraphQLError } from '../errors.js';
+import { toGraphQLError, userInputError } from '../errors.js';
 import { PAGE_LIMITS, taskByGlobalId } from './query.js';
 
 async function sibling(ctx: GatewayContext, task: TaskModel, nativeId: string | null): Promise<TaskModel | null> {
@@ -27,10 +27,14 @@ async function rootOf(ctx: GatewayContext, task: TaskModel): Promise<TaskModel |
   return current === task ? null : current;
 }
 
-/** Subtasks embedded in the payload (vCD) are paged in memory; others are listed by parent. */
-function embeddedPage(task: TaskModel, first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
-  const all = task.embeddedSubtasks ?? [];
-  const start = after ? all.findIndex((t) => encodeCursor(t, fingerprint) === after) + 1 : 0;
+/** Pages an in-memory list of subtasks (embedded by vCD, or loaded in one batch per level). */
+function pageOf(all: readonly TaskModel[], first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
+  let start = 0;
+  if (after) {
+    const at = all.findIndex((t) => encodeCursor(t, fingerprint) === after);
+    if (at === -1) throw userInputError('after: not a cursor of this subtask list', { argument: 'after' });
+    start = at + 1;
+  }
   const slice = all.slice(start, start + first);
   const edges = slice.map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
   return {
@@ -52,20 +56,21 @@ export const taskResolvers: TaskResolvers = {
   parent: (task, _args, ctx) => sibling(ctx, task, task.parentId),
   root: (task, _args, ctx) => rootOf(ctx, task),
   subtasks: async (task, { first, after }, ctx) => {
-    const fingerprint = fingerprintOf({ parent: task.backend + ':' + task.nativeId });
+    const size = first ?? 50;
+    if (size < 0 || size > PAGE_LIMITS.maxPageSize) {
+      throw userInputError(`first must be between 0 and ${PAGE_LIMITS.maxPageSize}`, { argument: 'first' });
+    }
+    const fingerprint = fingerprintOf({ parent: `${task.backend}:${task.nativeId}` });
     if (task.embeddedSubtasks) {
       ctx.loaders.prime(task.embeddedSubtasks);
-      return embeddedPage(task, first ?? 50, after, fingerprint);
+      return pageOf(task.embeddedSubtasks, size, after, fingerprint);
     }
-    if (task.subtaskCount === 0) return embeddedPage({ ...task, embeddedSubtasks: [] }, 0, null, fingerprint);
-    return listMerged(ctx, {
-      first,
-      after,
-      scope: new Map([[task.backend, { parentId: task.nativeId }]]),
-      direction: 'ASC',
-      fingerprint,
-      ...PAGE_LIMITS,
-    });
+    if (task.subtaskCount === 0) return pageOf([], size, after, fingerprint);
+    try {
+      return pageOf(await ctx.loaders.subtasks.load(task), size, after, fingerprint);
+    } catch (err) {
+      throw toGraphQLError(err);
+    }
   },
   relatedTasks: (task) => task.relatedTasks.map((ref) => ({ ref, from: task.backend })),
 };
