@@ -6,6 +6,7 @@ import type { SimulatorServer } from './harness.js';
 import type { TaskWorld } from './task-world.js';
 import { startPrismSimulator } from './prism/index.js';
 import { startVsphereRestSimulator } from './vsphere-rest/index.js';
+import { startVsphereSoapSimulator } from './vsphere-soap/index.js';
 
 export interface SimulatorOptions {
   port?: number;
@@ -33,6 +34,7 @@ export type StartSimulator = (options?: SimulatorOptions) => Promise<RunningSimu
 const SIMULATORS: Record<string, StartSimulator> = {
   prism: startPrismSimulator,
   'vsphere-rest': startVsphereRestSimulator,
+  'vsphere-soap': startVsphereSoapSimulator,
 };
 
 export function simulatorNames(): string[] {

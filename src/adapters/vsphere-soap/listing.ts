@@ -1,0 +1,161 @@
+/**
+ * Listing vim tasks with keyset paging.
+ *
+ * Strategy (docs/backends/vsphere-soap.md, "Listing"):
+ * 1. History first: `CreateCollectorForTasks` with the filter pushed down as a TaskFilterSpec
+ *    (time bounds including the keyset bound, states, entity, parent), then
+ *    - DESC: `SetCollectorPageSize(limit+1)` and read `latestPage` (the newest matches), then
+ *      `ReadPreviousTasks` while more are needed;
+ *    - ASC: `RewindCollector`, then `ReadNextTasks`;
+ *    and `DestroyCollector` in `finally`, always. The history includes running tasks, so
+ *    recentTask adds nothing; unfinished tasks on the page are re-read live (`Task.info`),
+ *    because a collector's copy is refreshed only on state changes.
+ * 2. Servers without the collector (vcsim: MethodNotFound; ESXi: NotSupported) get
+ *    `TaskManager.recentTask` + one RetrievePropertiesEx of every `Task.info`, filtered,
+ *    sorted and paged here. Learned once per session.
+ */
+import type { CallContext, ListQuery, TaskPage } from '../contract.js';
+import { badResponse } from '../errors.js';
+import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
+import { isTerminal, type TaskModel } from '../../model/task.js';
+import type { VimClient, VimSession } from './client.js';
+import { isUnsupported } from './faults.js';
+import { toTaskFilterSpec } from './filter.js';
+import { toTaskModel } from './map.js';
+import { el, readRef, returnvals, type MoRef } from './soap.js';
+import { narrow, readProperty, recentTaskInfos, taskInfosById } from './task-info.js';
+import { readTaskInfo, type TaskInfo } from './wire.js';
+
+/** Largest history page (`SetCollectorPageSize` / `ReadNextTasks` maxCount; govmomi simulator: 1000). */
+const MAX_PAGE = 1000;
+/** Reads per listing before giving up with hasMore (bounded work when the local filter rejects most). */
+const MAX_READS = 20;
+
+/** A small gate: vCenter allows few collectors per session (`task.maxCollectors`, default 32). */
+export class Gate {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+export interface Lister {
+  list(query: ListQuery, ctx: CallContext): Promise<TaskPage>;
+}
+
+export function createLister(client: VimClient, gate = new Gate(8)): Lister {
+  const backend = client.backend;
+  const model = (info: TaskInfo) => toTaskModel(backend, info);
+
+  function collect(query: ListQuery) {
+    const matches = new Map<string, TaskModel>();
+    return {
+      matches,
+      accept(infos: TaskInfo[]) {
+        for (const info of infos) {
+          const task = model(info);
+          if (matches.has(task.nativeId) || !matchesFilter(task, query.filter)) continue;
+          if (query.after && !isAfter(task, query.after, query.direction)) continue;
+          matches.set(task.nativeId, task);
+        }
+      },
+      page(exhausted: boolean): TaskPage {
+        const sorted = [...matches.values()].sort((a, b) => compareTasks(a, b, query.direction));
+        return { tasks: sorted.slice(0, query.limit), hasMore: sorted.length > query.limit || !exhausted, totalCount: null };
+      },
+    };
+  }
+
+  async function viaRecent(session: VimSession, query: ListQuery, ctx: CallContext): Promise<TaskPage> {
+    const found = collect(query);
+    found.accept(await recentTaskInfos(client, session, ctx));
+    return found.page(true);
+  }
+
+  async function read(session: VimSession, method: string, collector: MoRef, maxCount: number, ctx: CallContext): Promise<TaskInfo[]> {
+    const res = await client.call(session, method, collector, [el('maxCount', maxCount)], ctx);
+    return narrow(backend, method, () => returnvals(res).map(readTaskInfo));
+  }
+
+  async function viaCollector(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
+    let collector: MoRef | undefined;
+    try {
+      const res = await client.call(session, 'CreateCollectorForTasks', session.content.taskManager, [spec], ctx);
+      collector = readRef(returnvals(res)[0]);
+    } catch (err) {
+      if (!isUnsupported(err)) throw err;
+      session.collectors = 'no';
+      return null;
+    }
+    if (!collector) throw badResponse(backend, 'CreateCollectorForTasks: no collector returned');
+    session.collectors = 'yes';
+    const self = collector;
+    try {
+      const want = query.limit + 1;
+      const size = Math.min(MAX_PAGE, Math.max(want, 10));
+      const found = collect(query);
+      let exhausted = false;
+      if (query.direction === 'DESC') {
+        await client.call(session, 'SetCollectorPageSize', self, [el('maxCount', size)], ctx);
+        const latest = await readProperty(client, session, self, 'latestPage', ctx);
+        const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
+        found.accept(infos);
+        exhausted = infos.length < size;
+      } else {
+        await client.call(session, 'RewindCollector', self, [], ctx);
+      }
+      const method = query.direction === 'DESC' ? 'ReadPreviousTasks' : 'ReadNextTasks';
+      for (let reads = 0; !exhausted && found.matches.size < want; reads++) {
+        if (reads === MAX_READS) break;
+        const infos = await read(session, method, self, size, ctx);
+        found.accept(infos);
+        exhausted = infos.length < size;
+      }
+      return await refreshUnfinished(session, query, found.page(exhausted), ctx);
+    } finally {
+      await client.call(session, 'DestroyCollector', self, [], ctx).catch(() => undefined);
+    }
+  }
+
+  /** Re-reads unfinished tasks live; one that stopped matching the filter leaves the page. */
+  async function refreshUnfinished(session: VimSession, query: ListQuery, page: TaskPage, ctx: CallContext): Promise<TaskPage> {
+    const stale = page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId);
+    if (stale.length === 0) return page;
+    const live = await taskInfosById(client, session, stale, ctx);
+    const tasks = page.tasks.flatMap((t) => {
+      const info = live.get(t.nativeId);
+      if (!info || info instanceof Error) return [t];
+      const fresh = model(info);
+      return matchesFilter(fresh, query.filter) ? [fresh] : [];
+    });
+    return { ...page, tasks };
+  }
+
+  return {
+    async list(query, ctx) {
+      const pushed = toTaskFilterSpec(query.filter, query.direction, query.after);
+      if (pushed.empty) return { tasks: [], hasMore: false, totalCount: null };
+      return client.run(ctx, async (session) => {
+        if (session.collectors !== 'no') {
+          const page = await gate.run(() => viaCollector(session, query, pushed.spec, ctx));
+          if (page) return page;
+        }
+        return viaRecent(session, query, ctx);
+      });
+    },
+  };
+}

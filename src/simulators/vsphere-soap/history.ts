@@ -1,0 +1,127 @@
+/**
+ * TaskHistoryCollector, after the vSphere API reference and govmomi's simulator
+ * (`simulator/history_collector.go`, `task_manager.go` at fd061606):
+ * - the collector holds the tasks matching its TaskFilterSpec when created, oldest first, and
+ *   gains new matching tasks as they are created;
+ * - `latestPage` is the newest `pageSize` items (default 10, newest first, as govmomi returns it);
+ * - the "scrollable view" starts immediately before the latest page (vSphere API:
+ *   ResetCollector); `ReadNextTasks` reads newer items forward, `ReadPreviousTasks` older ones
+ *   backward (returned oldest first, UNCONFIRMED); `RewindCollector` moves to the oldest;
+ * - `maxCount` <= 0 (or a page size above 1000) is `InvalidArgument{invalidProperty: maxCount}`;
+ *   more than 32 collectors per session is `InvalidState` ("Too many task collectors to create").
+ * Filter fields: entity (self; children/all treated as self: the simulator has no inventory
+ * tree), time (queued/started/completed, inclusive bounds), userName, state, parentTaskKey,
+ * rootTaskKey, activationId, eventChainId.
+ */
+import type { XmlElement } from '../../adapters/xml.js';
+import { child, children } from '../../adapters/xml.js';
+import type { SimTask } from '../task-world.js';
+import { bool, readRef, text, texts, time } from './request.js';
+import { vimState, type Ref, type TaskView } from './render.js';
+
+export const MAX_COLLECTORS = 32;
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 10;
+
+export interface TaskFilter {
+  entity?: Ref;
+  time?: { type: string; begin?: number; end?: number };
+  users?: { system: boolean; names: string[] };
+  states: string[];
+  parentKeys: string[];
+  rootKeys: string[];
+  activationIds: string[];
+  eventChainIds: number[];
+}
+
+export function readTaskFilter(filter: XmlElement | undefined): TaskFilter {
+  const entity = readRef(child(child(filter, 'entity'), 'entity'));
+  const t = child(filter, 'time');
+  const user = child(filter, 'userName');
+  return {
+    entity,
+    time: t ? { type: text(t, 'timeType') ?? 'queuedTime', begin: time(t, 'beginTime'), end: time(t, 'endTime') } : undefined,
+    users: user ? { system: bool(user, 'systemUser') ?? false, names: texts(user, 'userList') } : undefined,
+    states: texts(filter, 'state'),
+    parentKeys: texts(filter, 'parentTaskKey'),
+    rootKeys: texts(filter, 'rootTaskKey'),
+    activationIds: texts(filter, 'activationId'),
+    eventChainIds: children(filter, 'eventChainId').map((e) => Number(e.text.trim())),
+  };
+}
+
+export function taskMatches(filter: TaskFilter, view: TaskView): boolean {
+  const { task } = view;
+  if (filter.states.length && !filter.states.includes(vimState(task))) return false;
+  if (filter.entity && (task.entity?.id !== filter.entity.value || task.entity.type !== filter.entity.type)) return false;
+  if (filter.parentKeys.length && (!view.parentKey || !filter.parentKeys.includes(view.parentKey))) return false;
+  if (filter.rootKeys.length && (!view.rootKey || !filter.rootKeys.includes(view.rootKey))) return false;
+  if (filter.activationIds.length && !filter.activationIds.includes(task.extra.activationId ?? '')) return false;
+  if (filter.eventChainIds.length && !filter.eventChainIds.includes(1000 + task.seq * 3)) return false;
+  if (filter.users) {
+    const system = task.owner === 'system';
+    if (!(system ? filter.users.system : filter.users.names.includes(task.owner))) return false;
+  }
+  if (filter.time) {
+    const at = filter.time.type === 'startedTime' ? task.startedAt : filter.time.type === 'completedTime' ? task.completedAt : task.createdAt;
+    if (!at) return false;
+    if (filter.time.begin !== undefined && at.getTime() < filter.time.begin) return false;
+    if (filter.time.end !== undefined && at.getTime() > filter.time.end) return false;
+  }
+  return true;
+}
+
+/** One TaskHistoryCollector: matching task ids, oldest first, and the scroll position. */
+export class HistoryCollector {
+  readonly filter: TaskFilter;
+  readonly #ids: string[];
+  #pageSize = DEFAULT_PAGE_SIZE;
+  /** Index of the boundary the view stands at: items before it are "previous", from it on "next". */
+  #pos: number;
+
+  constructor(filter: TaskFilter, matching: SimTask[]) {
+    this.filter = filter;
+    this.#ids = matching.map((t) => t.id);
+    this.#pos = this.#latestStart();
+  }
+
+  /** A new task, if it matches (vCenter appends to open collectors). */
+  add(task: SimTask, view: TaskView): void {
+    if (taskMatches(this.filter, view)) this.#ids.push(task.id);
+  }
+
+  #latestStart(): number {
+    return Math.max(0, this.#ids.length - this.#pageSize);
+  }
+
+  setPageSize(size: number): void {
+    this.#pageSize = size;
+    this.#pos = this.#latestStart();
+  }
+
+  reset(): void {
+    this.#pos = this.#latestStart();
+  }
+
+  rewind(): void {
+    this.#pos = 0;
+  }
+
+  /** Newest first. */
+  latestPage(): string[] {
+    return this.#ids.slice(this.#latestStart()).reverse();
+  }
+
+  next(max: number): string[] {
+    const out = this.#ids.slice(this.#pos, this.#pos + max);
+    this.#pos += out.length;
+    return out;
+  }
+
+  previous(max: number): string[] {
+    const start = Math.max(0, this.#pos - max);
+    const out = this.#ids.slice(start, this.#pos);
+    this.#pos = start;
+    return out;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A vim25 SOAP simulator (`taskgraph simulate vsphere-soap`) that speaks vcsim's wire format
+ * (govmomi simulator; captures in src/adapters/vsphere-soap/__fixtures__/vcsim-*.xml) and adds
+ * what that vcsim release lacks: TaskHistoryCollectors, CancelTask, CreateTask and the task
+ * setters, and RetrievePropertiesEx paging. `POST /sdk` only.
+ */
+import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import type { RunningSimulator, SimulatorOptions } from '../registry.js';
+import { TaskWorld } from '../task-world.js';
+import { historyMethod, propertyCollectorMethod, type MethodContext } from './methods.js';
+import { createObjectModel, userSessionFields } from './objects.js';
+import { el, envelope, fault, ref, response, type Ref } from './render.js';
+import { parseRequest, RequestError, text, texts } from './request.js';
+import { Sessions, type SimSession } from './sessions.js';
+import { CATALOG, createTask, TaskDirectory, taskMethod } from './tasks.js';
+
+export const VSPHERE_USER = 'administrator@vsphere.local';
+export const VSPHERE_PASSWORD = 'Tg-vcsim-1!';
+
+export interface VsphereSoapSimulatorOptions extends SimulatorOptions {
+  /** Serve CreateCollectorForTasks (default true); false answers MethodNotFound, like vcsim. */
+  collectors?: boolean;
+}
+
+export interface VsphereSoapSimulator extends RunningSimulator {
+  /** Ends every session, as vCenter does when sessions time out; pending waits get NotAuthenticated. */
+  expireSessions(): number;
+  /** Sessions currently logged in. */
+  sessionCount(): number;
+}
+
+const MANAGERS: Array<[string, string, string]> = [
+  ['rootFolder', 'Folder', 'group-d1'],
+  ['propertyCollector', 'PropertyCollector', 'propertyCollector'],
+  ['viewManager', 'ViewManager', 'ViewManager'],
+];
+const AFTER_ABOUT: Array<[string, string, string]> = [
+  ['setting', 'OptionManager', 'VpxSettings'],
+  ['userDirectory', 'UserDirectory', 'UserDirectory'],
+  ['sessionManager', 'SessionManager', 'SessionManager'],
+  ['authorizationManager', 'AuthorizationManager', 'AuthorizationManager'],
+  ['serviceManager', 'ServiceManager', 'ServiceMgr'],
+  ['perfManager', 'PerformanceManager', 'PerfMgr'],
+  ['scheduledTaskManager', 'ScheduledTaskManager', 'ScheduledTaskManager'],
+  ['alarmManager', 'AlarmManager', 'AlarmManager'],
+  ['eventManager', 'EventManager', 'EventManager'],
+  ['taskManager', 'TaskManager', 'TaskManager'],
+  ['extensionManager', 'ExtensionManager', 'ExtensionManager'],
+  ['searchIndex', 'SearchIndex', 'SearchIndex'],
+];
+
+function serviceContent(uuid: string): string {
+  const refs = (list: Array<[string, string, string]>) => list.map(([name, type, value]) => ref(name, { type, value })).join('');
+  const about = [
+    el('name', 'VMware vCenter Server'),
+    el('fullName', 'VMware vCenter Server 7.0.3 build-19480866'),
+    el('vendor', 'VMware, Inc.'),
+    el('version', '7.0.3'),
+    el('build', '19480866'),
+    el('localeVersion', 'INTL'),
+    el('localeBuild', '000'),
+    el('osType', 'linux-x64'),
+    el('productLineId', 'vpx'),
+    el('apiType', 'VirtualCenter'),
+    el('apiVersion', '7.0.3.0'),
+    el('instanceUuid', uuid),
+    el('licenseProductName', 'VMware VirtualCenter Server'),
+    el('licenseProductVersion', '7.0'),
+  ].join('');
+  return `<returnval>${refs(MANAGERS)}<about>${about}</about>${refs(AFTER_ABOUT)}</returnval>`;
+}
+
+const reply = (method: string, status: number, body: string): SimResponse => ({ status, route: method, body, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+
+export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOptions = {}): Promise<VsphereSoapSimulator> {
+  const world = new TaskWorld({
+    catalog: CATALOG,
+    users: ['VSPHERE.LOCAL\\Administrator', 'VSPHERE.LOCAL\\svc-backup', 'system'],
+    seed: options.seed ?? 3,
+    now: options.now,
+    spawnEveryMs: options.spawnEveryMs ?? 0,
+  });
+  const tasks = new TaskDirectory(world);
+  const sessions = new Sessions(world.now);
+  const model = createObjectModel(tasks, sessions);
+  const instanceUuid = world.uuid();
+  const waiters = new Set<() => void>();
+  world.onChange((task, kind) => {
+    if (kind === 'created') {
+      for (const s of sessions.list()) for (const h of s.history.values()) h.add(task, tasks.view(task));
+    }
+    for (const wake of [...waiters]) wake();
+  });
+  for (let i = 0; i < (options.initialTasks ?? 0); i++) world.spawn();
+
+  const changed = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      waiters.add(done);
+    });
+
+  async function dispatch(method: string, self: Ref, args: Parameters<typeof taskMethod>[3], session: SimSession | undefined): Promise<SimResponse> {
+    const c: MethodContext = { world, tasks, model, session, changed, collectors: options.collectors ?? true };
+    if (method === 'RetrieveServiceContent') return reply(method, 200, response(method, serviceContent(instanceUuid)));
+    if (method === 'Login') {
+      // vcsim: a request that already has a session cannot log in again.
+      if (session || text(args, 'userName') !== VSPHERE_USER || text(args, 'password') !== VSPHERE_PASSWORD) {
+        return reply(method, 500, fault('InvalidLogin', 'Login failure'));
+      }
+      const created = sessions.create(VSPHERE_USER);
+      const out = reply(method, 200, response(method, `<returnval>${userSessionFields(created)}</returnval>`));
+      return { ...out, headers: { ...out.headers, 'set-cookie': sessions.setCookie(created) } };
+    }
+    // vcsim answers property reads without a session (with NotAuthenticated in missingSet).
+    if (method === 'RetrievePropertiesEx' || method === 'RetrieveProperties') return (await propertyCollectorMethod(c, method, self, args))!;
+    if (!session) {
+      return reply(method, 500, fault('NotAuthenticated', '', ref('object', self) + el('privilegeId', 'System.View')));
+    }
+    const collected = await propertyCollectorMethod(c, method, self, args);
+    if (collected) return collected;
+    if (method === 'Logout') {
+      sessions.end(session.key);
+      return reply(method, 200, response(method));
+    }
+    if (method === 'TerminateSession') {
+      for (const id of texts(args, 'sessionId')) {
+        if (id === session.key) return reply(method, 500, fault('InvalidArgument', '', ''));
+        if (!sessions.end(id)) return reply(method, 500, fault('NotFound', ''));
+      }
+      return reply(method, 200, response(method));
+    }
+    if (method === 'CreateTask' && self.type === 'TaskManager') return createTask(tasks, session, args);
+    const handled = (self.type === 'Task' ? taskMethod(tasks, method, self, args) : undefined) ?? historyMethod(c, method, self, args);
+    if (handled) return { ...handled, headers: { 'content-type': 'text/xml; charset=utf-8' } };
+    if (!model.exists(self, session) && !['TaskManager', 'SessionManager', 'PropertyCollector', 'ServiceInstance'].includes(self.type)) {
+      return reply(method, 500, fault('ManagedObjectNotFound', `managed object not found: ${self.type}:${self.value}`, ref('obj', self)));
+    }
+    return reply(
+      method,
+      500,
+      fault('MethodNotFound', `${self.type}:${self.value} does not implement: ${method}`, ref('receiver', self) + el('method', method)),
+    );
+  }
+
+  async function handler(req: SimRequest): Promise<SimResponse> {
+    if (req.path !== '/sdk') return { status: 404, route: 'not found', body: '404 page not found\n', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    if (req.method !== 'POST') return { status: 405, route: 'not allowed' };
+    let call;
+    try {
+      call = parseRequest(req.body);
+    } catch (err) {
+      const message = err instanceof RequestError ? err.message : 'bad request';
+      return reply('bad request', 500, fault('InvalidRequest', message));
+    }
+    const session = sessions.fromCookie(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined);
+    const out = await dispatch(call.method, call.self, call.args, session);
+    return { ...out, headers: { 'content-type': 'text/xml; charset=utf-8', ...out.headers } };
+  }
+
+  const server = await startSimulatorServer({
+    port: options.port,
+    host: options.host,
+    handler,
+    errorBody: (status) =>
+      status === 500
+        ? { contentType: 'text/xml; charset=utf-8', body: fault('SystemError', 'A general system error occurred: simulated failure', el('reason', 'simulated failure')) }
+        : { contentType: 'text/plain', body: `${status} Service Unavailable (Failed to connect to endpoint: [N7Vmacore4Http16LocalServiceSpecE:0x0000] _serverNamespace = /sdk)` },
+    malformedBody: {
+      contentType: 'text/xml; charset=utf-8',
+      body: envelope('<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="Task">task-1</obj><propSet><name>info</name><val').split('<val')[0] + '<val',
+    },
+  });
+
+  return {
+    name: 'vsphere-soap',
+    server,
+    world,
+    backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD }),
+    expireSessions: () => sessions.endAll(),
+    sessionCount: () => sessions.list().length,
+    async close() {
+      sessions.endAll();
+      for (const wake of [...waiters]) wake();
+      await server.close();
+    },
+  };
+}
