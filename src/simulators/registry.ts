@@ -5,6 +5,7 @@
 import type { SimulatorServer } from './harness.js';
 import type { TaskWorld } from './task-world.js';
 import { startPrismSimulator } from './prism/index.js';
+import { startVcdSimulator } from './vcd/index.js';
 import { startVsphereRestSimulator } from './vsphere-rest/index.js';
 import { startVsphereSoapSimulator } from './vsphere-soap/index.js';
 
@@ -33,6 +34,7 @@ export type StartSimulator = (options?: SimulatorOptions) => Promise<RunningSimu
 
 const SIMULATORS: Record<string, StartSimulator> = {
   prism: startPrismSimulator,
+  vcd: startVcdSimulator,
   'vsphere-rest': startVsphereRestSimulator,
   'vsphere-soap': startVsphereSoapSimulator,
 };

@@ -1,0 +1,66 @@
+/**
+ * What one vCD adapter remembers between calls:
+ * - finished tasks (with all their subtasks finished), which vCD never changes again, until
+ *   their `expiryTime`; they spare a GET per listed task on every later page;
+ * - which task is whose subtask. vCD names a task's subtasks only in the parent's nested
+ *   `<Tasks>`; neither a subtask's own representation nor a query record points to its parent
+ *   (TaskType, QueryResultTaskRecordType docs), so the parent is known once a parent was read.
+ * Both are bounded; the oldest entries go first.
+ */
+import { isTerminal, type TaskModel } from '../../model/task.js';
+
+const MAX_TASKS = 2000;
+const MAX_PARENTS = 20_000;
+
+function settled(task: TaskModel): boolean {
+  return isTerminal(task.status) && (task.embeddedSubtasks ?? []).every(settled);
+}
+
+export class TaskCache {
+  readonly #tasks = new Map<string, TaskModel>();
+  readonly #parents = new Map<string, string>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** A finished task read before, unless it has expired on the cell meanwhile. */
+  get(nativeId: string): TaskModel | undefined {
+    const task = this.#tasks.get(nativeId);
+    if (!task) return undefined;
+    if (task.expiresAt && task.expiresAt.getTime() <= this.#now()) {
+      this.#tasks.delete(nativeId);
+      return undefined;
+    }
+    return this.withLineage(task);
+  }
+
+  /** Learns subtask links from a full task, and keeps it if nothing in it can change any more. */
+  remember(task: TaskModel): void {
+    for (const sub of task.embeddedSubtasks ?? []) {
+      this.#parents.delete(sub.nativeId);
+      this.#parents.set(sub.nativeId, task.nativeId);
+      this.remember(sub);
+    }
+    while (this.#parents.size > MAX_PARENTS) this.#parents.delete(this.#parents.keys().next().value!);
+    if (!settled(task)) return;
+    this.#tasks.delete(task.nativeId);
+    this.#tasks.set(task.nativeId, task);
+    while (this.#tasks.size > MAX_TASKS) this.#tasks.delete(this.#tasks.keys().next().value!);
+  }
+
+  forget(nativeId: string): void {
+    this.#tasks.delete(nativeId);
+  }
+
+  /** The task with parentId and rootId filled in from the subtask links known so far. */
+  withLineage(task: TaskModel): TaskModel {
+    if (task.parentId !== null) return task;
+    const parentId = this.#parents.get(task.nativeId);
+    if (!parentId) return task;
+    let rootId = parentId;
+    for (let hops = 0, up = this.#parents.get(rootId); up && hops < 64; hops++, up = this.#parents.get(rootId)) rootId = up;
+    return { ...task, parentId, rootId };
+  }
+}

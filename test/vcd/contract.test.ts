@@ -1,0 +1,3 @@
+import { describeAdapterContract } from '../contract/adapter-contract.js';
+
+describeAdapterContract('vcd', 'vcd');
