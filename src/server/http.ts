@@ -92,6 +92,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // The CLI owns SIGINT/SIGTERM (graceful shutdown of the whole gateway); Apollo's own
+    // handlers would race it and leave stop() waiting forever.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
