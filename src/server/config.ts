@@ -36,8 +36,19 @@ export interface BackendEntry {
   config: { name: string; type: string; knownAs: string[] } & Record<string, unknown>;
 }
 
+export const redisSchema = z
+  .object({
+    /** redis://[:password@]host:port[/db]; enables multi-replica fan-out and watcher leases. */
+    url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+    keyPrefix: z.string().min(1).default('taskgraph:'),
+    /** A dead replica's backends are taken over within this time. */
+    leaseTtlMs: z.number().int().min(200).max(120_000).default(5000),
+  })
+  .strict();
+
 export interface Config {
   server: ServerConfig;
+  redis?: z.infer<typeof redisSchema>;
   subscriptions: z.infer<typeof subscriptionsSchema>;
   backends: BackendEntry[];
 }
@@ -76,7 +87,7 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
-    .object({ server: serverSchema, subscriptions: subscriptionsSchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
     .strict()
     .safeParse(tree);
   if (!top.success) throw new ConfigError(describeIssues('', top.error));
@@ -102,7 +113,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     backends.push({ module, config });
   });
   if (errors.length) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, subscriptions: top.data.subscriptions, backends };
+  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends };
 }
 
 /** Reads and validates a YAML config file. */

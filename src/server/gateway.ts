@@ -1,7 +1,10 @@
 /**
  * Wires a validated config into a running gateway: adapters, backend set, schema, server.
  */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { createBackendSet } from '../gateway/backends.js';
+import { createRedisEngine } from '../subscriptions/redis.js';
 import { buildSchema } from '../gateway/schema.js';
 import { ConfigError, type Config } from './config.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
@@ -15,11 +18,21 @@ export async function startGateway(config: Config, overrides: { port?: number; h
     }
   });
   const backends = createBackendSet(entries);
-  return startGatewayServer({
-    schema: buildSchema(),
-    backends,
-    host: overrides.host ?? config.server.host,
-    port: overrides.port ?? config.server.port,
-    subscriptions: config.subscriptions,
-  });
+  const redis = config.redis
+    ? createRedisEngine({ ...config.redis, replicaId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` })
+    : undefined;
+  try {
+    return await startGatewayServer({
+      schema: buildSchema(),
+      backends,
+      host: overrides.host ?? config.server.host,
+      port: overrides.port ?? config.server.port,
+      subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
+      cleanup: async () => redis?.close(),
+    });
+  } catch (err) {
+    await redis?.close();
+    await backends.close();
+    throw err;
+  }
 }

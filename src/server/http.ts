@@ -38,6 +38,8 @@ export interface GatewayServerOptions {
   subscriptions?: Omit<HubOptions, 'backends'>;
   /** WebSocket keep-alive ping interval (default 12 s); a peer that misses one is dropped. */
   keepAliveMs?: number;
+  /** Runs last on stop (e.g. closing Redis connections). */
+  cleanup?: () => Promise<void>;
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
@@ -153,6 +155,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       await apollo.stop();
       await hub.close();
       await backends.close();
+      await options.cleanup?.();
     },
   };
 }

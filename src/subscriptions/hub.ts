@@ -9,7 +9,7 @@ import type { BackendSet } from '../gateway/backends.js';
 import { createLocalBus, createLocalLeases, type EventBus, type LeaseManager } from './bus.js';
 import type { TaskEvent } from './events.js';
 import { createEventQueue, type EventQueue } from './queue.js';
-import { createWatcher, type Watcher } from './watcher.js';
+import { createWatcher, type Watcher, type WatchStateStore } from './watcher.js';
 
 export interface HubOptions {
   backends: BackendSet;
@@ -22,6 +22,8 @@ export interface HubOptions {
   /** Per-subscriber pending events before the subscription is ended (default 1000). */
   maxPending?: number;
   onError?: (backend: string, error: unknown) => void;
+  /** Shared watch state per backend (Redis), so a takeover does not miss transitions. */
+  storeFor?: (backend: string) => WatchStateStore;
 }
 
 interface Subscriber {
@@ -78,6 +80,7 @@ export function createHub(options: HubOptions): SubscriptionHub {
         fastMs: options.pollFastMs ?? 1000,
         idleMs: options.pollIdleMs ?? 5000,
         onError: (err) => options.onError?.(name, err),
+        store: options.storeFor?.(name),
       }),
     };
     entries.set(name, entry);

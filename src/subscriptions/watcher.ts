@@ -23,6 +23,20 @@ export interface WatcherOptions {
   maxTracked?: number;
   onError?: (error: unknown) => void;
   now?: () => number;
+  /**
+   * Where the last published state of each task lives beyond this process (Redis, with
+   * several replicas). A watcher that takes over from a dead replica diffs against it
+   * instead of starting from a silent baseline, so transitions in the gap are not lost.
+   */
+  store?: WatchStateStore;
+}
+
+/** Last published fingerprint per task, shared by the replicas that may watch a backend. */
+export interface WatchStateStore {
+  /** The stored state, or null when no watcher has run yet. */
+  load(): Promise<Map<string, { fingerprint: string; active: boolean }> | null>;
+  save(changes: Array<{ nativeId: string; fingerprint: string; active: boolean }>): Promise<void>;
+  forget(nativeIds: string[]): Promise<void>;
 }
 
 export type WatcherState =
@@ -58,13 +72,19 @@ export function createWatcher(options: WatcherOptions): Watcher {
   let lastPollAt = 0;
   let pollCount = 0;
   let baseline = true;
+  /** True until the first poll after start(): then stored state is resumed. */
+  let fresh = true;
+
+  const dirty: Array<{ nativeId: string; fingerprint: string; active: boolean }> = [];
 
   function observe(task: TaskModel): void {
     const previous = known.get(task.nativeId);
     const type = classify(previous, task);
-    known.set(task.nativeId, fingerprint(task));
+    const print = fingerprint(task);
+    known.set(task.nativeId, print);
     if (isTerminal(task.status)) active.delete(task.nativeId);
     else active.add(task.nativeId);
+    if (previous !== print) dirty.push({ nativeId: task.nativeId, fingerprint: print, active: !isTerminal(task.status) });
     if (!type || baseline) return;
     // A task first seen already finished before we started watching is history, not news.
     if (previous === undefined && type === 'COMPLETED' && (task.completedAt?.getTime() ?? 0) < startedAt - SKEW_MS) return;
@@ -84,7 +104,27 @@ export function createWatcher(options: WatcherOptions): Watcher {
     return out;
   }
 
+  /** Takes over the state a previous watcher (maybe on another replica) left behind. */
+  async function resume(): Promise<void> {
+    const stored = await options.store?.load();
+    if (!stored) return;
+    for (const [id, entry] of stored) {
+      known.set(id, entry.fingerprint);
+      if (entry.active) active.add(id);
+    }
+    baseline = false;
+  }
+
+  async function flush(): Promise<void> {
+    if (!options.store || dirty.length === 0) return;
+    await options.store.save(dirty.splice(0));
+  }
+
   async function poll(): Promise<void> {
+    if (fresh) {
+      fresh = false;
+      await resume();
+    }
     const cycleStart = now();
     const since = new Date((lastPollAt || cycleStart) - SKEW_MS);
     const [running, recent] = await Promise.all([
@@ -104,14 +144,18 @@ export function createWatcher(options: WatcherOptions): Watcher {
           else if (t === null) {
             active.delete(ids[j]!); // expired or deleted upstream
             known.delete(ids[j]!);
+            void options.store?.forget([ids[j]!]);
           }
         });
       }
     }
     for (const task of seen.values()) observe(task);
+    await flush();
     // Forget finished tasks that can no longer reappear in a "created since" window.
     if (known.size > maxTracked * 2) {
-      for (const id of known.keys()) if (!active.has(id) && !seen.has(id)) known.delete(id);
+      const old = [...known.keys()].filter((id) => !active.has(id) && !seen.has(id));
+      for (const id of old) known.delete(id);
+      await options.store?.forget(old);
     }
     baseline = false;
     lastPollAt = cycleStart;
@@ -146,13 +190,20 @@ export function createWatcher(options: WatcherOptions): Watcher {
       if (state.phase !== 'stopped') return;
       startedAt = now();
       baseline = true;
+      fresh = true;
       if (adapter.watch) {
         // Baseline first, so tasks the push stream announces on connect are not "new".
         const handle = poll()
           .catch((err: unknown) => options.onError?.(err))
           .then(() => {
             baseline = false;
-            return adapter.watch!((change) => observe(change.task), (err) => options.onError?.(err));
+            return adapter.watch!(
+              (change) => {
+                observe(change.task);
+                void flush().catch((err: unknown) => options.onError?.(err));
+              },
+              (err) => options.onError?.(err),
+            );
           });
         state = { phase: 'pushing', handle };
         return;
@@ -171,6 +222,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }
       known.clear();
       active.clear();
+      dirty.length = 0;
       lastPollAt = 0;
     },
     async pollNow() {
