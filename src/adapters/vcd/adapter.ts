@@ -59,8 +59,7 @@ export function createVcdTaskAdapter(options: VcdAdapterOptions): TaskAdapter {
         }
       }),
     );
-    // Parents read on this page name their subtasks: apply that to every task of the page.
-    return full.map((t) => (t ? cache.withLineage(t) : null));
+    return full;
   }
 
   async function getTasks(ids: readonly string[], ctx: CallContext): Promise<Array<TaskModel | null | Error>> {
@@ -137,7 +136,7 @@ export function createVcdTaskAdapter(options: VcdAdapterOptions): TaskAdapter {
       externalTasks: true,
       totalCount: true,
     },
-    listTasks: (query: ListQuery, ctx: CallContext): Promise<TaskPage> => listTasks({ backend, client, hydrate, fullTask }, query, ctx),
+    listTasks: (query: ListQuery, ctx: CallContext): Promise<TaskPage> => listTasks({ backend, client, hydrate, fullTask, withLineage: (t) => cache.withLineage(t) }, query, ctx),
     getTasks,
     cancelTask,
     createTask,

@@ -7,10 +7,12 @@
  * one query, not one per earlier page; ties on the time come back and are dropped locally.
  *
  * Records are thin (no subtasks, VcTaskList, Details, Error, cancel link or parent), so each
- * listed record is replaced by its full task (`GET /api/task/{id}`, finished ones from the
- * cache): list results are complete models, the gateway primes its per-request loader with them,
- * and the filter (CANCELING, entity type, parent) is finished on what vCD says now. A task that
- * cannot be re-read keeps its record form; one that vanished meanwhile (expired) is dropped.
+ * record that can still be returned is replaced by its full task (`GET /api/task/{id}`; finished
+ * ones come from the cache): list results are complete models, the gateway primes its
+ * per-request loader with them, and the filter (CANCELING, entity type) is finished on what vCD
+ * says now. Records are read ahead in pages of 25 or more; only as many are re-read as the page
+ * still needs. A task that cannot be re-read keeps its record form; one that vanished meanwhile
+ * (expired) is dropped.
  *
  * A parent filter is answered from the parent itself: its nested `<Tasks>` are its subtasks.
  */
@@ -24,6 +26,8 @@ import type { VcdQueryPage } from './wire.js';
 
 /** "pageSize ... to a maximum of 128" (programming guide, Query Parameters). */
 export const MAX_PAGE_SIZE = 128;
+/** The query service's default page size. */
+const DEFAULT_PAGE_SIZE = 25;
 /** A runaway guard: no listing call reads more upstream pages than this. */
 const MAX_UPSTREAM_PAGES = 100;
 
@@ -34,6 +38,8 @@ export interface ListingDeps {
   hydrate(models: TaskModel[], ctx: CallContext): Promise<Array<TaskModel | null>>;
   /** One full task (cache first), or null. */
   fullTask(uuid: string, ctx: CallContext): Promise<TaskModel | null>;
+  /** The task with its parent filled in, once any read so far named it as a subtask. */
+  withLineage(task: TaskModel): TaskModel;
 }
 
 function wanted(task: TaskModel, query: ListQuery, filter: TaskFilter): boolean {
@@ -55,34 +61,50 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
   if (query.filter.parentId !== undefined) return listChildren(deps, query, ctx);
   const native = buildFilter(query.filter, query.direction, query.after);
   if (native.empty) return { tasks: [], hasMore: false, totalCount: 0 };
-  // One more than asked, to know whether more follow; every record on a page costs a GET
-  // unless cached, so pages are not made larger than that.
-  const pageSize = Math.min(MAX_PAGE_SIZE, query.limit + 1);
-  const candidates: TaskModel[] = [];
+  const order = (a: TaskModel, b: TaskModel) => compareTasks(a, b, query.direction);
+  // Records are cheap, GETs are not: read records in vCD's default page size (or more), and
+  // re-read only as many as can still be returned.
+  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(query.limit + 1, DEFAULT_PAGE_SIZE));
   const seen = new Set<string>();
-  let page: VcdQueryPage = await deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
-  const total = page.total ?? null;
-  for (let read = 1; ; read++) {
-    const fresh = page.records.map((r) => recordToModel(deps.backend, r)).filter((m) => !seen.has(m.nativeId));
-    for (const m of fresh) seen.add(m.nativeId);
-    const full = await deps.hydrate(fresh, ctx);
-    for (const task of full) if (task && wanted(task, query, query.filter)) candidates.push(task);
-    candidates.sort((a, b) => compareTasks(a, b, query.direction));
+  const pending: TaskModel[] = [];
+  const accepted: TaskModel[] = [];
+  let next: string | undefined;
+  let lastFetchedTime = 0;
+  let reads = 0;
 
-    const next = page.links.find((l) => l.rel === 'nextPage')?.href;
-    const lastFetched = fresh[fresh.length - 1];
-    const lastReturned = candidates[query.limit - 1];
-    // vCD orders by startDate only; ties come in any order. Stop once we hold one task more than
-    // asked (so hasMore is known) and no unread record can tie with the last one we return.
-    const settled =
-      candidates.length > query.limit && lastFetched !== undefined && sortTime(lastFetched) !== sortTime(lastReturned!);
-    if (!next || settled || read >= MAX_UPSTREAM_PAGES) {
-      return {
-        tasks: candidates.slice(0, query.limit),
-        hasMore: candidates.length > query.limit || next !== undefined,
-        totalCount: query.after ? null : total,
-      };
+  const ingest = (page: VcdQueryPage) => {
+    reads++;
+    const models = page.records.map((r) => recordToModel(deps.backend, r));
+    for (const m of models) {
+      if (seen.has(m.nativeId)) continue;
+      seen.add(m.nativeId);
+      if (!query.after || isAfter(m, query.after, query.direction)) pending.push(m);
     }
-    page = await deps.client.queryPage(next, ctx);
+    if (models.length) lastFetchedTime = sortTime(models[models.length - 1]!);
+    next = models.length && reads < MAX_UPSTREAM_PAGES ? page.links.find((l) => l.rel === 'nextPage')?.href : undefined;
+    pending.sort(order);
+  };
+
+  const first = await deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
+  ingest(first);
+  for (;;) {
+    const need = query.limit + 1 - accepted.length;
+    // vCD orders by startDate only, ties in any order: an unread record may still tie with (and
+    // sort before) the last one we are about to re-read. Read on until none can.
+    while (next && (pending.length < need || sortTime(pending[need - 1]!) === lastFetchedTime)) {
+      ingest(await deps.client.queryPage(next, ctx));
+    }
+    const batch = pending.splice(0, need);
+    if (batch.length === 0) break;
+    for (const task of await deps.hydrate(batch, ctx)) {
+      if (task && wanted(task, query, query.filter)) accepted.push(task);
+    }
+    if (accepted.length > query.limit) break;
   }
+  accepted.sort(order);
+  return {
+    tasks: accepted.slice(0, query.limit).map(deps.withLineage),
+    hasMore: accepted.length > query.limit || pending.length > 0 || next !== undefined,
+    totalCount: query.after ? null : (first.total ?? null),
+  };
 }

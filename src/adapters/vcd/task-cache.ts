@@ -1,7 +1,9 @@
 /**
  * What one vCD adapter remembers between calls:
- * - finished tasks (with all their subtasks finished), which vCD never changes again, until
- *   their `expiryTime`; they spare a GET per listed task on every later page;
+ * - finished tasks (with all their subtasks finished), which vCD never changes again; they
+ *   spare a GET per listed task on every later page. Entries live ten minutes of local time:
+ *   the task's `expiryTime` is on the cell's clock, which this process cannot trust to match
+ *   its own, so a task that expired on the cell can be served for at most that long;
  * - which task is whose subtask. vCD names a task's subtasks only in the parent's nested
  *   `<Tasks>`; neither a subtask's own representation nor a query record points to its parent
  *   (TaskType, QueryResultTaskRecordType docs), so the parent is known once a parent was read.
@@ -10,6 +12,7 @@
 import { isTerminal, type TaskModel } from '../../model/task.js';
 
 const MAX_TASKS = 2000;
+const TTL_MS = 10 * 60_000;
 const MAX_PARENTS = 20_000;
 
 function settled(task: TaskModel): boolean {
@@ -17,7 +20,7 @@ function settled(task: TaskModel): boolean {
 }
 
 export class TaskCache {
-  readonly #tasks = new Map<string, TaskModel>();
+  readonly #tasks = new Map<string, { task: TaskModel; until: number }>();
   readonly #parents = new Map<string, string>();
   readonly #now: () => number;
 
@@ -25,15 +28,15 @@ export class TaskCache {
     this.#now = now;
   }
 
-  /** A finished task read before, unless it has expired on the cell meanwhile. */
+  /** A finished task read in the last ten minutes. */
   get(nativeId: string): TaskModel | undefined {
-    const task = this.#tasks.get(nativeId);
-    if (!task) return undefined;
-    if (task.expiresAt && task.expiresAt.getTime() <= this.#now()) {
+    const entry = this.#tasks.get(nativeId);
+    if (!entry) return undefined;
+    if (entry.until <= this.#now()) {
       this.#tasks.delete(nativeId);
       return undefined;
     }
-    return this.withLineage(task);
+    return this.withLineage(entry.task);
   }
 
   /** Learns subtask links from a full task, and keeps it if nothing in it can change any more. */
@@ -46,7 +49,7 @@ export class TaskCache {
     while (this.#parents.size > MAX_PARENTS) this.#parents.delete(this.#parents.keys().next().value!);
     if (!settled(task)) return;
     this.#tasks.delete(task.nativeId);
-    this.#tasks.set(task.nativeId, task);
+    this.#tasks.set(task.nativeId, { task, until: this.#now() + TTL_MS });
     while (this.#tasks.size > MAX_TASKS) this.#tasks.delete(this.#tasks.keys().next().value!);
   }
 

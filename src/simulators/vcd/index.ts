@@ -32,6 +32,17 @@ export interface VcdSimulatorOptions extends SimulatorOptions {
   sessionIdleMs?: number;
 }
 
+/** What a request carried, for tests that check headers (newest last). */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: string;
+  /** The API version of the Accept header. */
+  version: string | undefined;
+  auth: 'bearer' | 'legacy' | 'basic' | 'none';
+  requestId: string | undefined;
+}
+
 export interface VcdSimulator extends RunningSimulator {
   /** Org names: System, acme, globex. */
   readonly orgs: readonly string[];
@@ -42,6 +53,15 @@ export interface VcdSimulator extends RunningSimulator {
   /** Ends every session, as an idle timeout or a cell restart does. */
   expireSessions(): void;
   sessionCount(): number;
+  /** The last requests served (up to 1000). */
+  requests(): readonly RequestLogEntry[];
+}
+
+function authKind(req: SimRequest): RequestLogEntry['auth'] {
+  const auth = String(req.headers.authorization ?? '').toLowerCase();
+  if (auth.startsWith('bearer ')) return 'bearer';
+  if (auth.startsWith('basic ')) return 'basic';
+  return req.headers['x-vcloud-authorization'] ? 'legacy' : 'none';
 }
 
 const TASK_PATH = /^\/api\/task\/([0-9a-fA-F-]{36})(\/action\/cancel)?$/;
@@ -63,7 +83,18 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
     versions: options.versions ?? DEFAULT_VERSIONS,
   };
 
+  const log: RequestLogEntry[] = [];
+
   function handle(req: SimRequest): SimResponse {
+    log.push({
+      method: req.method,
+      path: req.path,
+      query: req.query.toString(),
+      version: acceptVersion(req),
+      auth: authKind(req),
+      requestId: req.headers['x-vmware-vcloud-client-request-id'] as string | undefined,
+    });
+    if (log.length > 1000) log.shift();
     const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
     const { method, path } = req;
     if (method === 'GET' && path === '/api/versions') return versionsRoute(req, cell, origin);
@@ -131,6 +162,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
     systemBackendConfig: (name) => orgBackendConfig(name, SYSTEM_ORG),
     expireSessions: () => cell.sessions.expireAll(),
     sessionCount: () => cell.sessions.size,
+    requests: () => log,
     close: () => server.close(),
   };
 }

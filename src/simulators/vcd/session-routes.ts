@@ -24,10 +24,11 @@ export function versionsRoute(req: SimRequest, cell: CellState, origin: string):
 /** Legacy `POST /api/sessions`: a missing Authorization header is 403 (programming guide 1.5 p. 25). */
 export function legacyLogin(req: SimRequest, cell: CellState, origin: string, version: string): SimResponse {
   const basic = checkBasic(req.headers);
-  if (basic === 'missing') return vcdError(req, 403, 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', 'This operation is denied.', 'login', version);
-  if (basic === 'refused') return vcdError(req, 401, 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', 'Invalid username or password.', 'login', version);
+  const route = 'login (legacy)';
+  if (basic === 'missing') return vcdError(req, 403, 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', 'This operation is denied.', route, version);
+  if (basic === 'refused') return vcdError(req, 401, 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', 'Invalid username or password.', route, version);
   const session = cell.sessions.create(basic.user, basic.org, 'legacy');
-  return xml(req, 200, renderSession(basic.user, basic.org, origin), 'application/vnd.vmware.vcloud.session+xml', version, 'login', {
+  return xml(req, 200, renderSession(basic.user, basic.org, origin), 'application/vnd.vmware.vcloud.session+xml', version, route, {
     'x-vcloud-authorization': session.token,
     'set-cookie': `vcloud-token=${session.token}; Secure; Path=/`,
   });
@@ -39,8 +40,9 @@ export function legacyLogin(req: SimRequest, cell: CellState, origin: string, ve
  */
 export function cloudLogin(req: SimRequest, cell: CellState, provider: boolean, version: string | undefined): SimResponse {
   const basic = checkBasic(req.headers);
+  const route = provider ? 'login (cloudapi provider)' : 'login (cloudapi)';
   if (basic === 'missing' || basic === 'refused' || isSystem(basic.org) !== provider) {
-    return { status: 401, route: 'login', headers: { 'content-type': 'application/json' }, body: '' };
+    return { status: 401, route, headers: { 'content-type': 'application/json' }, body: '' };
   }
   const session = cell.sessions.create(basic.user, basic.org, 'bearer');
   const body = {
@@ -56,7 +58,7 @@ export function cloudLogin(req: SimRequest, cell: CellState, provider: boolean, 
   };
   return {
     status: 200,
-    route: 'login',
+    route,
     body: JSON.stringify(body),
     headers: {
       'content-type': `application/json;version=${version ?? '36.0'}`,
