@@ -6,7 +6,7 @@ import type { GraphQLError } from 'graphql';
 import type { CallContext } from '../adapters/contract.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import type { BackendSet } from './backends.js';
-import { createLoaders, type Loaders } from './loaders.js';
+import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 
 export interface GatewayContext {
   backends: BackendSet;
@@ -26,8 +26,8 @@ export interface GatewayContext {
 export function createContext(
   backends: BackendSet,
   hub: SubscriptionHub,
-  options: { requestId?: string; connectionClosed?: AbortSignal } = {},
+  options: { requestId?: string; connectionClosed?: AbortSignal; loaders?: LoaderOptions } = {},
 ): GatewayContext {
   const call: CallContext = { requestId: options.requestId ?? randomUUID() };
-  return { backends, hub, loaders: createLoaders(backends, call), call, partialErrors: [], connectionClosed: options.connectionClosed };
+  return { backends, hub, loaders: createLoaders(backends, call, options.loaders), call, partialErrors: [], connectionClosed: options.connectionClosed };
 }

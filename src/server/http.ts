@@ -16,6 +16,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
+import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
 import { formatError } from './plugins/mask-errors.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
@@ -40,6 +41,8 @@ export interface GatewayServerOptions {
   keepAliveMs?: number;
   /** Runs last on stop (e.g. closing Redis connections). */
   cleanup?: () => Promise<void>;
+  /** Per-request loader options; `{ batch: false }` resolves naively, one call per key (benchmarks). */
+  loaders?: LoaderOptions;
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
@@ -134,7 +137,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(backends, hub, { requestId: requestIdOf(req.headers['x-request-id']) }),
+      context: async ({ req }) => createContext(backends, hub, { requestId: requestIdOf(req.headers['x-request-id']), loaders: options.loaders }),
     }),
   );
 

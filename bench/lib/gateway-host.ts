@@ -1,0 +1,47 @@
+/**
+ * A taskgraph gateway in a child process of its own (started from a config object, exactly as
+ * the CLI would), with calls for the benchmark: memory and subscription-hub figures.
+ * Run with `--expose-gc` so memory can be read after a full collection.
+ */
+import { serveCalls } from './ipc.js';
+import { parseConfig } from '../../src/server/config.js';
+import { startGateway } from '../../src/server/gateway.js';
+import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
+import { createBackendSet } from '../../src/gateway/backends.js';
+import { buildSchema } from '../../src/gateway/schema.js';
+import type { LoaderOptions } from '../../src/gateway/loaders.js';
+
+/** startGateway, with per-request loader options (the naive resolver of the upstream-requests benchmark). */
+async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOptions): Promise<GatewayServer> {
+  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw });
+  const backends = createBackendSet(config.backends.map(({ module, config: b }) => ({ adapter: module.create(b), knownAs: b.knownAs })));
+  return startGatewayServer({ schema: buildSchema(), backends, subscriptions: config.subscriptions, loaders });
+}
+
+let gateway: GatewayServer | null = null;
+
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+}
+
+serveCalls({
+  async start(raw: Record<string, unknown>, loaders?: LoaderOptions): Promise<{ url: string; wsUrl: string }> {
+    gateway = loaders ? await startWithLoaders(raw, loaders) : await startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw }));
+    return { url: gateway.url, wsUrl: gateway.wsUrl };
+  },
+  memory(): NodeJS.MemoryUsage {
+    collect();
+    return process.memoryUsage();
+  },
+  hubStats() {
+    return gateway?.hub.stats();
+  },
+});
+
+process.on('SIGTERM', () => {
+  void (gateway?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+});
