@@ -133,6 +133,26 @@ describe('vcd listing with ties on the start time', () => {
   });
 });
 
+describe('vcd links with the public address of the cell', () => {
+  let f: VcdFixture;
+  afterAll(async () => f?.close());
+
+  it('follows nextPage and tasksList links on the configured URL, never on another host', async () => {
+    f = await startVcd({ publicAddress: 'https://vcd.public.example' });
+    // 30 ties: more than one upstream page of 25, so nextPage links are followed.
+    for (let i = 0; i < 30; i++) f.sim.world.create({ operation: 'vappDeploy', description: `same time ${i}` });
+    const adapter = f.adapter({ apiVersion: '32.0' });
+    expect(await listAll(adapter, 10)).toHaveLength(30);
+    const followed = f.sim.requests().filter((r) => r.path === '/api/query' && new URLSearchParams(r.query).get('page') === '2');
+    expect(followed.length).toBeGreaterThan(0);
+    const created = await adapter.createTask!(
+      { operation: 'job', description: null, serviceNamespace: 'com.example', owner: null, status: 'RUNNING', progress: null, details: null, cancelable: false, parentId: null },
+      ctx,
+    );
+    expect(created.entitiesAffected[0]!.href).toMatch(/^https:\/\/vcd\.public\.example\/api\/org\//);
+  });
+});
+
 describe('vcd tenant isolation', () => {
   let f: VcdFixture;
   afterAll(async () => f?.close());

@@ -105,6 +105,20 @@ export function createVcdClient(options: VcdClientOptions): VcdClient {
     return options.baseUrl.replace(/\/+$/, '') + path;
   }
 
+  /**
+   * Links carry the cell's public address, which need not be the configured URL (a cell reached
+   * by IP, or through a proxy). They are followed on the configured URL: same path and query,
+   * never another host with our token.
+   */
+  function onThisCell(href: string): string {
+    try {
+      const url = new URL(href, transport.origin);
+      return url.origin === transport.origin ? url.href : url.pathname + url.search;
+    } catch {
+      return href;
+    }
+  }
+
   function negotiated(ctx: CallContext): Promise<VcdVersionInfo> {
     if (!version) {
       const p = negotiateVersion(loginOptions, options.apiVersion, ctx);
@@ -187,13 +201,13 @@ export function createVcdClient(options: VcdClientOptions): VcdClient {
       orgHref = list?.links.find((l) => l.name?.toLowerCase() === options.org.toLowerCase())?.href ?? null;
       if (!orgHref) throw new BackendError('BACKEND_ERROR', backend, `${backend}: org ${options.org} is not in the org list of this user`);
     }
-    const res = await call({ method: 'GET', path: orgHref, operation: 'read org' }, ctx);
+    const res = await call({ method: 'GET', path: onThisCell(orgHref), operation: 'read org' }, ctx);
     if (res.status !== 200) throw vcdFailure(backend, res, 'read org');
     const org = narrowOrg(parseBody(backend, res, 'read org'));
     // pyvcloud Task.update: find_link(org, RelationType.DOWN, EntityType.TASKS_LIST)
     const link = org?.links.find((l) => l.rel === 'down' && l.type === TASKS_LIST_MEDIA_TYPE);
     if (!link) throw new BackendError('UNSUPPORTED', backend, `${backend}: org ${options.org} has no tasksList link; this user cannot create tasks`);
-    return link.href;
+    return onThisCell(link.href);
   }
 
   return {
@@ -208,7 +222,7 @@ export function createVcdClient(options: VcdClientOptions): VcdClient {
       return readPage(await call({ method: 'GET', path, operation: 'list tasks' }, ctx), 'list tasks');
     },
     async queryPage(href, ctx) {
-      return readPage(await call({ method: 'GET', path: href, operation: 'list tasks' }, ctx), 'list tasks');
+      return readPage(await call({ method: 'GET', path: onThisCell(href), operation: 'list tasks' }, ctx), 'list tasks');
     },
     async getTask(uuid, ctx) {
       const res = await call({ method: 'GET', path: `/api/task/${uuid}`, operation: 'get task' }, ctx);

@@ -30,6 +30,11 @@ export interface VcdSimulatorOptions extends SimulatorOptions {
   spawnOrgs?: string[];
   /** Idle time after which a session ends, on the world's clock (vCD default: 30 minutes). */
   sessionIdleMs?: number;
+  /**
+   * The cell's public address, used in every href it writes (vCD's "public URL" setting); by
+   * default the address the request came to.
+   */
+  publicAddress?: string;
 }
 
 /** What a request carried, for tests that check headers (newest last). */
@@ -95,7 +100,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
       requestId: req.headers['x-vmware-vcloud-client-request-id'] as string | undefined,
     });
     if (log.length > 1000) log.shift();
-    const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const origin = options.publicAddress ?? `http://${req.headers.host ?? '127.0.0.1'}`;
     const { method, path } = req;
     if (method === 'GET' && path === '/api/versions') return versionsRoute(req, cell, origin);
     const version = acceptVersion(req);
