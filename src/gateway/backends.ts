@@ -23,11 +23,26 @@ export interface BackendParent {
   knownAs: readonly string[];
 }
 
+/** One finished upstream call, as metrics and logs see it (no arguments, no secrets). */
+export interface UpstreamCall {
+  backend: string;
+  backendType: string;
+  operation: 'listTasks' | 'getTasks' | 'cancelTask' | 'createTask' | 'updateTask';
+  requestId: string;
+  durationMs: number;
+  /** null on success; the BackendError code, or 'INTERNAL' for anything else. */
+  errorCode: string | null;
+}
+
+export type UpstreamObserver = (call: UpstreamCall) => void;
+
 export interface BackendSet {
   get(name: string): BackendParent | undefined;
   all(): BackendParent[];
   /** The backend known by this id (its name or a `knownAs` alias). */
   byAlias(id: string): BackendParent | undefined;
+  /** Calls `observer` after every upstream call of every backend; returns the unsubscribe. */
+  observe(observer: UpstreamObserver): () => void;
   close(): Promise<void>;
 }
 
@@ -36,16 +51,29 @@ function isCallerError(err: unknown): boolean {
   return err instanceof BackendError && (err.code === 'NOT_FOUND' || err.code === 'BAD_USER_INPUT' || err.code === 'UNSUPPORTED');
 }
 
-function instrument(adapter: TaskAdapter, status: BackendStatus): TaskAdapter {
-  async function track<T>(call: () => Promise<T>): Promise<T> {
+function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>): TaskAdapter {
+  function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
+    if (!observers.size) return;
+    const call: UpstreamCall = { backend: adapter.name, backendType: adapter.type, operation, requestId: ctx.requestId, durationMs: performance.now() - started, errorCode };
+    for (const observer of observers) {
+      try {
+        observer(call);
+      } catch {
+        // Metrics and logs never fail an upstream call.
+      }
+    }
+  }
+  async function track<T>(operation: UpstreamCall['operation'], ctx: CallContext, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
       const result = await call();
+      notify(operation, ctx, started, null);
       status.latencyMs = Math.round((performance.now() - started) * 10) / 10;
       status.health = 'UP';
       status.consecutiveFailures = 0;
       return result;
     } catch (err) {
+      notify(operation, ctx, started, err instanceof BackendError ? err.code : 'INTERNAL');
       if (!isCallerError(err)) {
         status.consecutiveFailures++;
         status.health = status.consecutiveFailures >= 3 ? 'DOWN' : 'DEGRADED';
@@ -59,27 +87,32 @@ function instrument(adapter: TaskAdapter, status: BackendStatus): TaskAdapter {
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
-    listTasks: (q, ctx: CallContext) => track(() => adapter.listTasks(q, ctx)),
-    getTasks: (ids, ctx) => track(() => adapter.getTasks(ids, ctx)),
+    listTasks: (q, ctx: CallContext) => track('listTasks', ctx, () => adapter.listTasks(q, ctx)),
+    getTasks: (ids, ctx) => track('getTasks', ctx, () => adapter.getTasks(ids, ctx)),
     close: () => adapter.close(),
   };
-  if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => track(() => adapter.cancelTask!(id, ctx));
-  if (adapter.createTask) wrapped.createTask = (r, ctx) => track(() => adapter.createTask!(r, ctx));
-  if (adapter.updateTask) wrapped.updateTask = (r, ctx) => track(() => adapter.updateTask!(r, ctx));
+  if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => track('cancelTask', ctx, () => adapter.cancelTask!(id, ctx));
+  if (adapter.createTask) wrapped.createTask = (r, ctx) => track('createTask', ctx, () => adapter.createTask!(r, ctx));
+  if (adapter.updateTask) wrapped.updateTask = (r, ctx) => track('updateTask', ctx, () => adapter.updateTask!(r, ctx));
   if (adapter.watch) wrapped.watch = adapter.watch.bind(adapter);
   return wrapped;
 }
 
 export function createBackendSet(entries: Array<{ adapter: TaskAdapter; knownAs?: readonly string[] }>): BackendSet {
   const byName = new Map<string, BackendParent>();
+  const observers = new Set<UpstreamObserver>();
   for (const { adapter, knownAs } of entries) {
     const status: BackendStatus = { health: 'UNKNOWN', latencyMs: null, lastError: null, lastErrorAt: null, consecutiveFailures: 0 };
-    byName.set(adapter.name, { adapter: instrument(adapter, status), status, knownAs: knownAs ?? [] });
+    byName.set(adapter.name, { adapter: instrument(adapter, status, observers), status, knownAs: knownAs ?? [] });
   }
   return {
     get: (name) => byName.get(name),
     all: () => [...byName.values()],
     byAlias: (id) => byName.get(id) ?? [...byName.values()].find((b) => b.knownAs.includes(id)),
+    observe: (observer) => {
+      observers.add(observer);
+      return () => void observers.delete(observer);
+    },
     close: async () => {
       await Promise.allSettled([...byName.values()].map((b) => b.adapter.close()));
     },

@@ -1,6 +1,7 @@
 /**
  * The HTTP and WebSocket server: GraphQL at /graphql (GET and POST, Apollo Server 5),
- * graphql-ws on the same port and path, /healthz and /readyz.
+ * graphql-ws on the same port and path, /healthz and /readyz, /metrics (Prometheus), the task
+ * console at / and GraphiQL for browsers opening /graphql (src/console).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,9 @@ import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
 import { formatError } from './plugins/mask-errors.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
+import { createMetrics } from './plugins/metrics.js';
+import { getProcessLogger, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
+import { browserRoutes } from '../console/routes.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -41,6 +45,10 @@ export interface GatewayServerOptions {
   keepAliveMs?: number;
   /** Runs last on stop (e.g. closing Redis connections). */
   cleanup?: () => Promise<void>;
+  /** Structured logs; default: the process logger (set by the CLI; silent otherwise). */
+  logger?: Logger;
+  /** Node.js process metrics on /metrics (default true). */
+  processMetrics?: boolean;
   /** Per-request loader options; `{ batch: false }` resolves naively, one call per key (benchmarks). */
   loaders?: LoaderOptions;
 }
@@ -57,8 +65,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  const hub = createHub({ backends, ...options.subscriptions });
+  const logger = options.logger ?? getProcessLogger();
+  const hub = createHub({
+    backends,
+    onError: (backend, err) => logger.warn({ backend, error: err instanceof Error ? err.message : String(err) }, 'watcher poll failed'),
+    ...options.subscriptions,
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const metrics = createMetrics({ backends, hub, connections: () => wsServer.clients.size, processMetrics: options.processMetrics });
+  const stopUpstreamLog = logUpstreamCalls(logger, backends);
   // One abort signal per connection: subscriptions still being set up when the socket
   // closes are released too (the leak of graphql-ws issue #532).
   const closedSignals = new WeakMap<object, AbortController>();
@@ -105,6 +120,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       partialErrorsPlugin(),
+      // After partialErrorsPlugin, so both see the errors it adds.
+      metrics.plugin,
+      requestLogPlugin(logger),
       {
         async serverWillStart() {
           return {
@@ -133,6 +151,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const ready = list.some((b) => b.health !== 'DOWN');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', backends: list });
   });
+  app.get('/metrics', metrics.handler);
+  app.use(browserRoutes());
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -155,6 +175,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     backends,
     hub,
     stop: async () => {
+      metrics.close();
+      stopUpstreamLog();
       await apollo.stop();
       await hub.close();
       await backends.close();

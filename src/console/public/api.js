@@ -1,0 +1,104 @@
+// The console's only way to the gateway: the public GraphQL API over HTTP (POST /graphql)
+// and graphql-ws subscriptions on the same path. Nothing here is private to the console.
+import { createClient } from './vendor/graphql-ws/client.js';
+
+const HTTP_URL = new URL('/graphql', location.href).href;
+const WS_URL = HTTP_URL.replace(/^http/, 'ws');
+
+/** Fields every task row shows; events and mutations select the same, so rows stay complete. */
+export const TASK_FIELDS = `
+  id backend backendType nativeId operation description status nativeStatus
+  progress progressMessage createdAt startedAt completedAt
+  isCancelable cancelRequested isTerminal tenant
+  initiatedBy { kind name }
+  entitiesAffected { type name nativeId }
+  parent { id }
+  steps { name status progress message }
+  errors { message code severity }
+  warnings { message code severity }
+`;
+
+export const LIST_TASKS = `query ConsoleTasks($filter: TaskFilter, $first: Int) {
+  tasks(filter: $filter, first: $first) { totalCount nodes { ${TASK_FIELDS} } }
+}`;
+
+export const LIST_BACKENDS = `query ConsoleBackends {
+  backends { name type health latencyMs lastError capabilities { cancel pushChanges } }
+}`;
+
+export const TASK_DETAIL = `query ConsoleTaskDetail($id: ID!) {
+  task(id: $id) {
+    ${TASK_FIELDS}
+    result lastUpdatedAt
+    completionDetails { name value }
+    subtasks(first: 50) { totalCount nodes { ${TASK_FIELDS} } }
+  }
+}`;
+
+export const CANCEL_TASK = `mutation ConsoleCancelTask($id: ID!) {
+  cancelTask(id: $id) { task { ${TASK_FIELDS} } error { code message backend } }
+}`;
+
+export const TASK_EVENTS = `subscription ConsoleTaskEvents($filter: TaskEventFilter) {
+  taskEvents(filter: $filter) { type task { ${TASK_FIELDS} } }
+}`;
+
+export const TASK_UPDATED = `subscription ConsoleTaskUpdated($id: ID!) {
+  taskUpdated(id: $id) { ${TASK_FIELDS} result completionDetails { name value } }
+}`;
+
+/**
+ * POSTs one operation. Resolves `{ data, errors }` (partial errors next to data, as the
+ * gateway returns them when one backend fails); rejects only when there is no GraphQL answer.
+ */
+export async function request(query, variables = {}) {
+  // Apollo's CSRF prevention accepts a POST only with a JSON content type (or a preflight header).
+  const res = await fetch(HTTP_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    throw new Error(`the gateway answered HTTP ${res.status} without a GraphQL body`);
+  }
+  if (!body.data && body.errors?.length) {
+    const err = new Error(body.errors.map((e) => e.message).join('; '));
+    err.errors = body.errors;
+    throw err;
+  }
+  return { data: body.data, errors: body.errors ?? [] };
+}
+
+/**
+ * One graphql-ws client for the page: lazy (connects on the first subscription), retries
+ * forever with graphql-ws's randomised backoff, and reports its state to `onState`.
+ */
+export function createLiveClient(onState) {
+  const client = createClient({
+    url: WS_URL,
+    lazy: true,
+    keepAlive: 10_000,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+  });
+  client.on('connecting', () => onState('connecting'));
+  client.on('connected', () => onState('live'));
+  client.on('closed', () => onState('offline'));
+  return {
+    /** Subscribes; `onNext(data)` per payload. Returns the unsubscribe function. */
+    subscribe(query, variables, onNext, onError = () => {}) {
+      return client.subscribe(
+        { query, variables },
+        {
+          next: (value) => (value.data ? onNext(value.data) : onError(value.errors)),
+          error: onError,
+          complete: () => {},
+        },
+      );
+    },
+    dispose: () => client.dispose(),
+  };
+}

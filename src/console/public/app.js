@@ -1,0 +1,399 @@
+// The task console: lists tasks across backends (Query.tasks), keeps them live with
+// Subscription.taskEvents, follows an expanded task with Subscription.taskUpdated, and
+// cancels with Mutation.cancelTask. State lives here; DOM building is in render.js.
+import { CANCEL_TASK, createLiveClient, LIST_BACKENDS, LIST_TASKS, request, TASK_DETAIL, TASK_EVENTS, TASK_UPDATED } from './api.js';
+import { canCancel, detailRow, h, STATUSES, taskRow } from './render.js';
+
+const PAGE = 100;
+const MAX_ROWS = 300;
+const COLUMNS = 8;
+const STATUS_GROUPS = {
+  active: ['QUEUED', 'PENDING', 'RUNNING', 'BLOCKED', 'CANCELING', 'SUSPENDED', 'UNKNOWN'],
+  finished: ['SUCCEEDED', 'FAILED', 'CANCELED'],
+};
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  tbody: $('task-rows'),
+  backend: $('filter-backend'),
+  status: $('filter-status'),
+  operation: $('filter-operation'),
+  operations: $('operation-list'),
+  text: $('filter-text'),
+  subtasks: $('filter-subtasks'),
+  refresh: $('refresh'),
+  summary: $('summary'),
+  backends: $('backends'),
+  connection: $('connection'),
+  notice: $('notice'),
+};
+
+const state = {
+  /** id -> task, for every task the table lists. */
+  tasks: new Map(),
+  /** Listed ids, newest first (server order, new tasks in front). */
+  order: [],
+  totalCount: null,
+  /** id -> { detail, stop } for expanded rows; detail undefined while loading. */
+  expanded: new Map(),
+  /** Cancel requests in flight. */
+  canceling: new Set(),
+  operations: new Set(),
+  generation: 0,
+};
+
+// ---- filters (mirrored in the URL so a view can be shared and the browser test can open one)
+
+function readFilters() {
+  return {
+    backend: ui.backend.value,
+    status: ui.status.value,
+    operation: ui.operation.value.trim(),
+    text: ui.text.value.trim(),
+    subtasks: ui.subtasks.checked,
+  };
+}
+
+function statusList(value) {
+  if (!value) return null;
+  return STATUS_GROUPS[value] ?? [value];
+}
+
+function serverFilter(f) {
+  const filter = {};
+  if (f.backend) filter.backend = [f.backend];
+  if (f.operation) filter.operation = [f.operation];
+  const statuses = statusList(f.status);
+  if (statuses) filter.status = statuses;
+  return filter;
+}
+
+/** Client-side part: text search, top-level only, and status for tasks that arrive by event. */
+function visible(task, f = readFilters()) {
+  if (!f.subtasks && task.parent) return false;
+  const statuses = statusList(f.status);
+  if (statuses && !statuses.includes(task.status) && !state.tasks.has(task.id)) return false;
+  if (!f.text) return true;
+  const needle = f.text.toLowerCase();
+  const haystack = [task.description, task.operation, task.nativeId, task.backend, task.tenant, task.initiatedBy?.name, ...(task.entitiesAffected ?? []).map((e) => e.name ?? e.nativeId)]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase();
+  return haystack.includes(needle);
+}
+
+function syncUrl(f) {
+  const params = new URLSearchParams();
+  if (f.backend) params.set('backend', f.backend);
+  if (f.status) params.set('status', f.status);
+  if (f.operation) params.set('operation', f.operation);
+  if (f.text) params.set('q', f.text);
+  if (f.subtasks) params.set('subtasks', '1');
+  const query = params.toString();
+  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+}
+
+function loadFiltersFromUrl() {
+  const params = new URLSearchParams(location.search);
+  ui.status.value = params.get('status') ?? '';
+  ui.operation.value = params.get('operation') ?? '';
+  ui.text.value = params.get('q') ?? '';
+  ui.subtasks.checked = params.get('subtasks') === '1';
+  return params.get('backend') ?? '';
+}
+
+// ---- rendering: rows are kept per id and replaced one by one, so a progress event does not
+// rebuild the table (and a button being clicked is not swapped out from under the pointer).
+
+const rowCache = new Map();
+let orderDirty = true;
+const dirty = new Set();
+let frame = 0;
+
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(flush);
+}
+
+function markDirty(id) {
+  dirty.add(id);
+  schedule();
+}
+
+function markOrderDirty() {
+  orderDirty = true;
+  schedule();
+}
+
+const actions = { toggle: toggleDetail, cancel: cancelTask };
+
+function buildRows(id) {
+  const task = state.tasks.get(id);
+  const open = state.expanded.get(id);
+  const row = taskRow(decorate(task), { expanded: Boolean(open), actions });
+  const detail = open ? detailRow(decorate(task), open.detail, { actions, columns: COLUMNS }) : null;
+  const built = detail ? [row, detail] : [row];
+  rowCache.set(id, built);
+  return built;
+}
+
+/** A task with a pending cancel shows no button (and says so) until the answer arrives. */
+function decorate(task) {
+  return state.canceling.has(task.id) ? { ...task, isCancelable: false, progressMessage: task.progressMessage ?? 'Cancel requested…' } : task;
+}
+
+function flush() {
+  frame = 0;
+  const f = readFilters();
+  if (orderDirty) {
+    orderDirty = false;
+    dirty.clear();
+    rowCache.clear();
+    const ids = state.order.filter((id) => visible(state.tasks.get(id), f));
+    ui.tbody.replaceChildren(...(ids.length ? ids.flatMap(buildRows) : [emptyRow()]));
+  } else {
+    for (const id of dirty) {
+      const old = rowCache.get(id);
+      if (!old) continue;
+      const fresh = buildRows(id);
+      old[0].replaceWith(...fresh);
+      for (const extra of old.slice(1)) extra.remove();
+    }
+    dirty.clear();
+  }
+  renderSummary(f);
+}
+
+function emptyRow() {
+  return h('tr', { class: 'empty' }, h('td', { colspan: COLUMNS }, state.generation ? 'No tasks match these filters.' : 'Loading tasks…'));
+}
+
+function renderSummary(f) {
+  const shown = state.order.filter((id) => visible(state.tasks.get(id), f));
+  const counts = new Map();
+  for (const id of shown) {
+    const s = state.tasks.get(id).status;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  ui.summary.replaceChildren(
+    h('span', { class: 'count' }, `${shown.length} shown`, state.totalCount != null ? ` of ${state.totalCount}` : ''),
+    ...STATUSES.filter((s) => counts.has(s)).map((s) => h('span', { class: `chip status-${s}` }, `${s} ${counts.get(s)}`)),
+  );
+}
+
+function showNotice(text, kind = 'error') {
+  ui.notice.replaceChildren(...(text ? [h('div', { class: `notice notice-${kind}` }, text, h('button', { class: 'dismiss', title: 'Dismiss', onclick: () => showNotice('') }, '×'))] : []));
+}
+
+function partialErrorsText(errors) {
+  return errors.map((e) => (e.extensions?.backend ? `${e.extensions.backend}: ${e.message}` : e.message)).join(' · ');
+}
+
+// ---- data
+
+function upsert(task) {
+  state.tasks.set(task.id, { ...state.tasks.get(task.id), ...task });
+  if (task.operation && !state.operations.has(task.operation)) {
+    state.operations.add(task.operation);
+    ui.operations.append(h('option', { value: task.operation }));
+  }
+}
+
+async function loadTasks() {
+  const f = readFilters();
+  syncUrl(f);
+  const generation = ++state.generation;
+  ui.refresh.disabled = true;
+  try {
+    const { data, errors } = await request(LIST_TASKS, { filter: serverFilter(f), first: PAGE });
+    if (generation !== state.generation) return;
+    state.tasks.clear();
+    state.order = [];
+    for (const task of data.tasks.nodes) {
+      upsert(task);
+      state.order.push(task.id);
+    }
+    state.totalCount = data.tasks.totalCount;
+    for (const id of [...state.expanded.keys()]) if (!state.tasks.has(id)) collapse(id);
+    showNotice(errors.length ? `Some backends did not answer: ${partialErrorsText(errors)}` : '', 'warning');
+  } catch (err) {
+    if (generation === state.generation) showNotice(`Could not load tasks: ${err.message}`);
+  } finally {
+    if (generation === state.generation) ui.refresh.disabled = false;
+    markOrderDirty();
+  }
+}
+
+async function loadBackends() {
+  try {
+    const { data } = await request(LIST_BACKENDS);
+    const selected = ui.backend.value || ui.backend.dataset.initial || '';
+    ui.backend.replaceChildren(h('option', { value: '' }, 'All backends'), ...data.backends.map((b) => h('option', { value: b.name }, `${b.name} (${b.type})`)));
+    ui.backend.value = data.backends.some((b) => b.name === selected) ? selected : '';
+    ui.backends.replaceChildren(
+      ...data.backends.map((b) =>
+        h(
+          'span',
+          { class: `backend-health health-${b.health}`, title: b.lastError ? `last error: ${b.lastError}` : `${b.type}${b.capabilities.pushChanges ? ', push' : ', polled'}` },
+          h('span', { class: 'dot' }),
+          b.name,
+          b.latencyMs != null ? h('small', {}, ` ${Math.round(b.latencyMs)} ms`) : null,
+        ),
+      ),
+    );
+  } catch (err) {
+    ui.backends.replaceChildren(h('span', { class: 'backend-health health-DOWN' }, `backends: ${err.message}`));
+  }
+}
+
+// ---- live updates
+
+const live = createLiveClient(onConnection);
+let stopEvents = null;
+let wasOffline = false;
+
+function onConnection(connection) {
+  ui.connection.textContent = connection === 'live' ? 'live' : connection === 'connecting' ? 'connecting…' : 'offline, retrying';
+  ui.connection.className = `connection connection-${connection}`;
+  if (connection === 'offline') wasOffline = true;
+  if (connection === 'live' && wasOffline) {
+    // Events sent while the socket was down are gone: re-read the list once.
+    wasOffline = false;
+    void loadTasks();
+  }
+}
+
+function subscribeEvents() {
+  stopEvents?.();
+  const f = readFilters();
+  // Status is left out so a listed task's move to another status still arrives.
+  const filter = {};
+  if (f.backend) filter.backend = [f.backend];
+  if (f.operation) filter.operation = [f.operation];
+  stopEvents = live.subscribe(TASK_EVENTS, { filter }, ({ taskEvents }) => onTaskEvent(taskEvents), (errors) => showNotice(`Live updates failed: ${describe(errors)}`));
+}
+
+function describe(errors) {
+  if (Array.isArray(errors)) return errors.map((e) => e.message).join('; ');
+  if (errors instanceof Error) return errors.message;
+  return errors?.reason || 'connection closed';
+}
+
+function onTaskEvent({ type, task }) {
+  const parentId = task.parent?.id;
+  const open = parentId ? state.expanded.get(parentId) : null;
+  if (open?.detail) {
+    const nodes = open.detail.subtasks.nodes;
+    const at = nodes.findIndex((n) => n.id === task.id);
+    if (at >= 0) nodes[at] = task;
+    else nodes.push(task);
+    markDirty(parentId);
+  }
+  if (state.tasks.has(task.id)) {
+    upsert(task);
+    markDirty(task.id);
+    return;
+  }
+  if (type === 'CREATED' && visible(task)) {
+    upsert(task);
+    state.order.unshift(task.id);
+    if (state.order.length > MAX_ROWS) for (const id of state.order.splice(MAX_ROWS)) state.tasks.delete(id);
+    if (state.totalCount != null) state.totalCount++;
+    markOrderDirty();
+  }
+}
+
+// ---- row actions
+
+async function toggleDetail(task) {
+  if (state.expanded.has(task.id)) {
+    collapse(task.id);
+    markDirty(task.id);
+    return;
+  }
+  const open = { detail: undefined, stop: null };
+  state.expanded.set(task.id, open);
+  markDirty(task.id);
+  if (!task.isTerminal) {
+    open.stop = live.subscribe(TASK_UPDATED, { id: task.id }, ({ taskUpdated }) => {
+      upsert(taskUpdated);
+      if (open.detail) Object.assign(open.detail, { result: taskUpdated.result, completionDetails: taskUpdated.completionDetails });
+      markDirty(task.id);
+    });
+  }
+  try {
+    const { data } = await request(TASK_DETAIL, { id: task.id });
+    if (state.expanded.get(task.id) !== open) return;
+    if (!data.task) {
+      open.detail = { subtasks: { nodes: [], totalCount: 0 } };
+    } else {
+      const { subtasks, result, completionDetails, lastUpdatedAt, ...fields } = data.task;
+      upsert(fields);
+      open.detail = { subtasks, result, completionDetails, lastUpdatedAt };
+    }
+  } catch (err) {
+    open.detail = { subtasks: { nodes: [], totalCount: 0 } };
+    showNotice(`Could not load details: ${err.message}`);
+  }
+  markDirty(task.id);
+}
+
+function collapse(id) {
+  state.expanded.get(id)?.stop?.();
+  state.expanded.delete(id);
+}
+
+async function cancelTask(task) {
+  if (!canCancel(task) || state.canceling.has(task.id)) return;
+  state.canceling.add(task.id);
+  markDirty(task.id);
+  try {
+    const { data } = await request(CANCEL_TASK, { id: task.id });
+    const { task: after, error } = data.cancelTask;
+    if (error) showNotice(`Cancel refused (${error.code}): ${error.message}`);
+    if (after) upsert(after);
+  } catch (err) {
+    showNotice(`Cancel failed: ${err.message}`);
+  } finally {
+    state.canceling.delete(task.id);
+    markDirty(task.id);
+  }
+}
+
+// ---- wiring
+
+function onServerFilterChange() {
+  void loadTasks();
+  subscribeEvents();
+}
+
+$('filters').addEventListener('submit', (event) => event.preventDefault());
+ui.backend.addEventListener('change', onServerFilterChange);
+ui.status.addEventListener('change', () => void loadTasks());
+ui.operation.addEventListener('change', onServerFilterChange);
+ui.text.addEventListener('input', () => {
+  syncUrl(readFilters());
+  markOrderDirty();
+});
+ui.subtasks.addEventListener('change', () => {
+  syncUrl(readFilters());
+  markOrderDirty();
+});
+ui.refresh.addEventListener('click', () => {
+  void loadTasks();
+  void loadBackends();
+});
+
+ui.status.replaceChildren(
+  h('option', { value: '' }, 'Any status'),
+  h('option', { value: 'active' }, 'Active (not finished)'),
+  h('option', { value: 'finished' }, 'Finished'),
+  ...STATUSES.map((s) => h('option', { value: s }, s)),
+);
+ui.backend.dataset.initial = loadFiltersFromUrl();
+
+await loadBackends();
+subscribeEvents();
+await loadTasks();
+// Health is known once the first calls completed; then refreshed now and then.
+void loadBackends();
+setInterval(() => void loadBackends(), 10_000);

@@ -1,0 +1,117 @@
+/**
+ * Structured logs (pino, one JSON object per line): one line per GraphQL request, with the
+ * request id that the adapters also send upstream (NTNX-Request-Id,
+ * X-Vmware-Vcloud-Client-Request-Id, vim operationID), so a line here finds its calls in the
+ * backend's own logs.
+ *
+ * What is never logged: variables, query text, headers, configuration values, and any key
+ * named like a credential (redacted as a last line of defence).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { BackendError } from '../../adapters/errors.js';
+import type { BackendSet } from '../../gateway/backends.js';
+import type { GatewayContext } from '../../gateway/context.js';
+
+export type { Logger } from 'pino';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Credential-like keys, at the top level and one or two levels down. */
+const SECRET_KEYS = ['password', 'secret', 'token', 'apiKey', 'authorization', 'cookie', 'sessionId'];
+const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go (default: stdout). Tests pass a stream to read them. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'taskgraph' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT, censor: '[redacted]' },
+    },
+    options.destination,
+  );
+}
+
+let processLogger: Logger | null = null;
+
+/** Sets the logger servers use when none is passed (the CLI does, from --log-level or `logging.level`). */
+export function setProcessLogger(logger: Logger): void {
+  processLogger = logger;
+}
+
+/** The process logger; silent until the CLI sets one, so tests and embedders get no output by default. */
+export function getProcessLogger(): Logger {
+  return (processLogger ??= createLogger({ level: 'silent' }));
+}
+
+/** Client-chosen text is shortened before it reaches a log line. */
+function short(value: string | null | undefined, max = 120): string | undefined {
+  if (!value) return undefined;
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** An error the edge masks as "Unexpected error.": what it really was (name, message, stack; no other properties). */
+function unexpected(error: GraphQLError): { type: string; message: string; stack?: string } | null {
+  if (unwrapResolverError(error) instanceof BackendError) return null;
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return null;
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  if (cause instanceof BackendError) return null;
+  if (cause instanceof GraphQLError && typeof cause.extensions?.code === 'string' && cause.extensions.code !== 'INTERNAL_SERVER_ERROR') return null;
+  return cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : { type: typeof cause, message: String(cause) };
+}
+
+/** One line per GraphQL request over HTTP; also echoes the request id as X-Request-Id. */
+export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      const requestId = contextValue.call.requestId;
+      return {
+        async didEncounterErrors({ errors, operationName }) {
+          for (const error of errors) {
+            const cause = unexpected(error);
+            if (cause) logger.error({ requestId, operationName: short(operationName), path: error.path?.join('.'), cause }, 'unexpected error in a GraphQL request');
+          }
+        },
+        async willSendResponse({ operation, operationName, request, response }) {
+          response.http.headers.set('x-request-id', requestId);
+          const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const line = {
+            requestId,
+            operationName: short(operationName ?? request.operationName),
+            operationType: operation?.operation ?? 'unknown',
+            status: response.http.status ?? 200,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            errors: sent.length
+              ? sent.slice(0, 10).map((e) => ({ code: e.extensions?.code, backend: e.extensions?.backend, message: short(e.message, 300) }))
+              : undefined,
+          };
+          const level = sent.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 'error' : sent.length ? 'warn' : 'info';
+          logger[level](line, 'graphql request');
+        },
+      };
+    },
+  };
+}
+
+/** Upstream calls at debug level (failures at info): backend, adapter operation, duration, request id. */
+export function logUpstreamCalls(logger: Logger, backends: BackendSet): () => void {
+  return backends.observe((call) => {
+    const line = { requestId: call.requestId, backend: call.backend, operation: call.operation, durationMs: Math.round(call.durationMs * 10) / 10, errorCode: call.errorCode ?? undefined };
+    if (call.errorCode) logger.info(line, 'upstream call failed');
+    else logger.debug(line, 'upstream call');
+  });
+}

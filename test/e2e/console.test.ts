@@ -1,0 +1,145 @@
+/**
+ * The task console in a real browser (Debian's Chromium) against `taskgraph demo` started
+ * in-process on port 0: it lists tasks from every backend, a progress bar advances without a
+ * reload, cancelling shows CANCELING then CANCELED, filters narrow the table, and a
+ * screenshot is saved to test-artifacts/console.png.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type Demo } from '../../src/server/demo.js';
+import type { RunningSimulator } from '../../src/simulators/registry.js';
+import { artifactPath, chromiumMissing, launchChromium, openPage, peersRequired, type WatchedPage } from './browser.js';
+
+const missing = chromiumMissing();
+if (missing && !peersRequired) console.warn(`skipping the browser tests: ${missing}`);
+
+describe.runIf(missing && peersRequired)('browser tests (TASKGRAPH_REQUIRE_PEERS=1)', () => {
+  it('need Chromium', () => {
+    throw new Error(`the browser tests cannot run: ${missing}`);
+  });
+});
+
+/** Polls in Node (not in the page) until `check` is truthy; fails with `what` after the deadline. */
+async function until<T>(check: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The row of the task whose description is `text` (top-level rows only). */
+function rowOf(page: Page, text: string) {
+  return page.locator('#task-rows > tr.task-row', { hasText: text });
+}
+
+describe.skipIf(Boolean(missing))('task console in Chromium', () => {
+  let demo: Demo;
+  let browser: Browser;
+  let tab: WatchedPage;
+  let origin: string;
+  let prism: RunningSimulator;
+
+  beforeAll(async () => {
+    demo = await startDemo({ port: 0, spawnEveryMs: 1500, initialTasks: 20 });
+    origin = new URL(demo.gateway.url).origin;
+    prism = demo.simulators.find((s) => s.name === 'prism')!;
+    browser = await launchChromium();
+    tab = await openPage(browser, origin);
+    await tab.page.goto(`${origin}/`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it('lists tasks from every backend, with progress bars and status colours', async () => {
+    const { page } = tab;
+    await page.locator('#task-rows > tr.task-row').nth(9).waitFor({ timeout: 15_000 });
+    await until(() => page.locator('#connection.connection-live').count(), 'the live connection');
+    const backends = await page.locator('#filter-backend option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    expect(backends.sort()).toEqual(demo.simulators.map((s) => `${s.name}-sim`).sort());
+    const shown = new Set(await page.locator('#task-rows > tr.task-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.backend)));
+    expect(shown.size).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#task-rows .progress').count()).toBeGreaterThan(0);
+    const colour = await page.locator('#task-rows .status').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(colour).not.toBe('rgba(0, 0, 0, 0)');
+  });
+
+  it('shows a new task at once and advances its progress bar without a reload', async () => {
+    const { page } = tab;
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    prism.world.create({ operation: 'kVmMigrate', description: 'e2e progress probe', plan: { queuedMs: 0, runMs: 30_000, outcome: 'succeeded' } });
+    const row = rowOf(page, 'e2e progress probe');
+    await row.waitFor({ timeout: 15_000 });
+    const progressOf = async () => Number((await row.locator('.progress').getAttribute('data-progress')) || '0');
+    const first = await progressOf();
+    await until(async () => (await progressOf()) >= first + 5, `progress to pass ${first + 5}%`, 20_000);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await row.getAttribute('data-status')).toBe('RUNNING');
+  });
+
+  it('cancels a task: the row shows CANCELING, then CANCELED', async () => {
+    const { page } = tab;
+    prism.world.create({ operation: 'kVmMigrate', description: 'e2e cancel probe', plan: { queuedMs: 0, runMs: 600_000, cancelMs: 2500 } });
+    const row = rowOf(page, 'e2e cancel probe');
+    await row.waitFor({ timeout: 15_000 });
+    // Record every status the row shows, however briefly (rows are replaced on each update).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { cancelStatuses: string[] }).cancelStatuses = seen;
+      const record = () => {
+        const tr = [...document.querySelectorAll<HTMLElement>('#task-rows > tr.task-row')].find((r) => r.textContent?.includes('e2e cancel probe'));
+        const status = tr?.dataset.status;
+        if (status && seen[seen.length - 1] !== status) seen.push(status);
+      };
+      record();
+      new MutationObserver(record).observe(document.getElementById('task-rows')!, { childList: true, subtree: true, attributes: true });
+    });
+    await row.locator('button.cancel').click();
+    await until(async () => (await row.getAttribute('data-status')) === 'CANCELED', 'CANCELED', 20_000);
+    const statuses = await page.evaluate(() => (window as unknown as { cancelStatuses: string[] }).cancelStatuses);
+    expect(statuses.indexOf('CANCELING')).toBeGreaterThan(-1);
+    expect(statuses.indexOf('CANCELED')).toBeGreaterThan(statuses.indexOf('CANCELING'));
+    expect(await row.locator('button.cancel').count()).toBe(0);
+  });
+
+  it('filters by text and by backend', async () => {
+    const { page } = tab;
+    await page.fill('#filter-text', 'e2e cancel probe');
+    await until(async () => (await page.locator('#task-rows > tr.task-row').count()) === 1, 'one row for the text filter');
+    await page.fill('#filter-text', '');
+    await page.selectOption('#filter-backend', 'prism-sim');
+    await until(async () => {
+      const backends = await page.locator('#task-rows > tr.task-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.backend));
+      return backends.length > 0 && backends.every((b) => b === 'prism-sim');
+    }, 'only prism-sim rows');
+    expect(new URL(page.url()).searchParams.get('backend')).toBe('prism-sim');
+    await page.selectOption('#filter-backend', '');
+    await until(async () => {
+      const backends = await page.locator('#task-rows > tr.task-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.backend));
+      return new Set(backends).size >= 2;
+    }, 'rows from every backend again');
+  });
+
+  it('expands a task to its steps and subtasks, and saves a screenshot', async () => {
+    const { page } = tab;
+    // A running task with steps and a subtask (the kVmCreate template has both).
+    const probe = prism.world.create({ operation: 'kVmCreate', description: 'e2e detail probe web-7', steps: ['VALIDATE', 'ALLOCATE', 'CREATE_DISKS', 'POWER_ON'], plan: { queuedMs: 0, runMs: 60_000 } });
+    prism.world.create({ operation: 'kVmCreate.step1', description: 'e2e detail probe web-7 (part 1)', parentId: probe.id, cancelable: false, plan: { queuedMs: 0, runMs: 30_000 } });
+    const row = rowOf(page, 'e2e detail probe web-7');
+    await row.waitFor({ timeout: 15_000 });
+    await row.locator('button.toggle').click();
+    const detail = page.locator('#task-rows > tr.detail-row');
+    await detail.locator('.subtasks tr.task-row').first().waitFor({ timeout: 15_000 });
+    expect(await detail.locator('.steps li').count()).toBe(4);
+    // Let a few progress events land so the screenshot shows live bars mid-way.
+    await until(async () => Number((await row.locator('.progress').getAttribute('data-progress')) || '0') >= 3, 'the probe to make progress');
+    await page.screenshot({ path: artifactPath('console.png') });
+    expect(tab.problems).toEqual([]);
+    expect(tab.offOrigin).toEqual([]);
+  });
+});
