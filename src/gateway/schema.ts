@@ -33,6 +33,7 @@ export const resolvers: Resolvers = {
   TaskConnection: { nodes: (c) => c.edges.map((e) => e.node) },
 };
 
-export function buildSchema(extra: Resolvers = {}): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: { ...resolvers, ...extra } as never }]);
+/** `modules`: further typeDefs and resolvers, such as the federation types generated from config. */
+export function buildSchema(extra: Resolvers = {}, modules: ReadonlyArray<{ typeDefs: DocumentNode; resolvers?: object }> = []): GraphQLSchema {
+  return buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: { ...resolvers, ...extra } as never }, ...(modules as never[])]);
 }

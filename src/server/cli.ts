@@ -3,7 +3,7 @@
  *   taskgraph serve --config taskgraph.yaml [--port N]
  *   taskgraph demo [--port N]
  *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N]
- *   taskgraph schema [--federation]
+ *   taskgraph schema [--federation] [--config taskgraph.yaml]
  */
 import { parseArgs } from 'node:util';
 import { printSchema } from 'graphql';
@@ -13,12 +13,14 @@ import { ConfigError, loadConfig } from './config.js';
 import { startDemo } from './demo.js';
 import { startGateway } from './gateway.js';
 import { buildSchema } from '../gateway/schema.js';
+import { loadFederationConfig } from '../federation/load.js';
+import { federationModules } from '../federation/schema.js';
 
 const USAGE = `usage:
   taskgraph serve --config taskgraph.yaml [--port N] [--host H]
   taskgraph demo [--port N] [--host H]
   taskgraph simulate <${simulatorNames().join('|')}> [--port N] [--host H]
-  taskgraph schema [--federation]`;
+  taskgraph schema [--federation] [--config taskgraph.yaml]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -32,13 +34,24 @@ function portOf(value: string | undefined): number | undefined {
   return port;
 }
 
-/** Stops cleanly on SIGINT/SIGTERM. */
+/** Longest a graceful stop may take (the HTTP/WebSocket drain has 10 s of it). */
+const SHUTDOWN_LIMIT_MS = 25_000;
+
+/** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      process.stderr.write(`taskgraph: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
     stopping = true;
     process.stderr.write(`taskgraph: ${signal}, shutting down\n`);
+    // Past the drain's grace period something hangs (a logout that never answers): go anyway.
+    setTimeout(() => {
+      process.stderr.write('taskgraph: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -102,7 +115,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'schema': {
-      const schema = buildSchema();
+      // With --config, the types generated from its `federation` section (no secrets needed).
+      const schema = buildSchema({}, values.config ? federationModules(loadFederationConfig(values.config)) : []);
       process.stdout.write(values.federation ? printSubgraphSchema(schema) : printSchema(schema));
       process.stdout.write('\n');
       return;

@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import type { BaseBackendConfig } from '../adapters/config.js';
 import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
+import { parseFederation, type FederationConfig } from '../federation/config.js';
 
 export const serverSchema = z
   .object({
@@ -33,7 +35,7 @@ export const subscriptionsSchema = z
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
-  config: { name: string; type: string; knownAs: string[] } & Record<string, unknown>;
+  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit'> & { type: string } & Record<string, unknown>;
 }
 
 export const redisSchema = z
@@ -51,6 +53,8 @@ export interface Config {
   redis?: z.infer<typeof redisSchema>;
   subscriptions: z.infer<typeof subscriptionsSchema>;
   backends: BackendEntry[];
+  /** Foreign entity types taskgraph contributes `tasks` to (docs/federation.md). */
+  federation: FederationConfig;
 }
 
 export class ConfigError extends Error {
@@ -87,7 +91,7 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
-    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
     .strict()
     .safeParse(tree);
   if (!top.success) throw new ConfigError(describeIssues('', top.error));
@@ -112,8 +116,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     names.add(config.name);
     backends.push({ module, config });
   });
-  if (errors.length) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends };
+  const federation = parseFederation(top.data.federation, [...names]);
+  if (!federation.ok) errors.push(...federation.errors);
+  if (errors.length || !federation.ok) throw new ConfigError(errors.join('\n'));
+  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value };
 }
 
 /** Reads and validates a YAML config file. */

@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { createBackendSet } from '../gateway/backends.js';
 import { createRedisEngine } from '../subscriptions/redis.js';
 import { buildSchema } from '../gateway/schema.js';
+import { federationModules } from '../federation/schema.js';
 import { ConfigError, type Config } from './config.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
 
 export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
   const entries = config.backends.map(({ module, config: backend }) => {
     try {
-      return { adapter: module.create(backend), knownAs: backend.knownAs };
+      return { adapter: module.create(backend), knownAs: backend.knownAs, resilience: backend };
     } catch (err) {
       throw new ConfigError(`backends (${backend.name}): ${(err as Error).message}`);
     }
@@ -23,7 +24,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
     : undefined;
   try {
     return await startGatewayServer({
-      schema: buildSchema(),
+      schema: buildSchema({}, federationModules(config.federation)),
       backends,
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
