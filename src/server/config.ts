@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { BaseBackendConfig } from '../adapters/config.js';
 import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
 import { parseFederation, type FederationConfig } from '../federation/config.js';
@@ -35,7 +34,7 @@ export const subscriptionsSchema = z
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
-  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit'> & { type: string } & Record<string, unknown>;
+  config: { name: string; type: string; knownAs: string[] } & Record<string, unknown>;
 }
 
 export const redisSchema = z
