@@ -74,7 +74,7 @@ describe.skipIf(!redisServer)('multi-replica fan-out over Redis', () => {
 
   afterAll(async () => {
     for (const r of replicas) {
-      await r.client?.dispose().catch(() => {});
+      await Promise.resolve(r.client?.dispose()).catch(() => {});
       r.proc.kill('SIGKILL');
     }
     redis?.disconnect();
