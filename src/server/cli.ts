@@ -1,6 +1,7 @@
 /**
  * The `taskgraph` command. Names and flags are a contract with users: keep them stable.
- *   taskgraph serve --config taskgraph.yaml [--port N]
+ *   taskgraph serve --config taskgraph.yaml [--port N] [--log-level L]
+ *   taskgraph check --config taskgraph.yaml [--timeout-ms N]
  *   taskgraph demo [--port N]
  *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N]
  *   taskgraph schema [--federation] [--config taskgraph.yaml]
@@ -12,19 +13,28 @@ import { simulator, simulatorNames } from '../simulators/registry.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemo } from './demo.js';
 import { startGateway } from './gateway.js';
+import { runCheck } from './check.js';
+import { createLogger, LOG_LEVELS, setProcessLogger, type LogLevel } from './plugins/logging.js';
 import { buildSchema } from '../gateway/schema.js';
 import { loadFederationConfig } from '../federation/load.js';
 import { federationModules } from '../federation/schema.js';
 
 const USAGE = `usage:
-  taskgraph serve --config taskgraph.yaml [--port N] [--host H]
-  taskgraph demo [--port N] [--host H]
+  taskgraph serve --config taskgraph.yaml [--port N] [--host H] [--log-level ${LOG_LEVELS.join('|')}]
+  taskgraph check --config taskgraph.yaml [--timeout-ms N]
+  taskgraph demo [--port N] [--host H] [--log-level L]
   taskgraph simulate <${simulatorNames().join('|')}> [--port N] [--host H]
   taskgraph schema [--federation] [--config taskgraph.yaml]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
+}
+
+function logLevelOf(value: string | undefined): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) fail(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return value as LogLevel;
 }
 
 function portOf(value: string | undefined): number | undefined {
@@ -61,6 +71,8 @@ async function main(argv: string[]): Promise<void> {
     options: {
       config: { type: 'string', short: 'c' },
       port: { type: 'string', short: 'p' },
+      'log-level': { type: 'string' },
+      'timeout-ms': { type: 'string' },
       host: { type: 'string' },
       federation: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -75,12 +87,14 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': {
       if (!values.config) fail('serve: --config FILE is required\n' + USAGE);
       const config = loadConfig(values.config);
+      setProcessLogger(createLogger({ level: logLevelOf(values['log-level']) ?? config.logging.level }));
       const gateway = await startGateway(config, { port, host: values.host });
       process.stdout.write(`taskgraph serving ${config.backends.length} backend(s) at ${gateway.url} (graphql-ws at ${gateway.wsUrl})\n`);
       onShutdown(() => gateway.stop());
       return;
     }
     case 'demo': {
+      setProcessLogger(createLogger({ level: logLevelOf(values['log-level']) ?? 'info' }));
       const demo = await startDemo({ port: port ?? 4000, host: values.host });
       process.stdout.write(
         [
@@ -102,6 +116,12 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${sim.name} simulator at ${sim.server.url}\nconfig entry: ${JSON.stringify(sim.backendConfig(`${sim.name}-sim`))}\n`);
       onShutdown(() => sim.close());
       return;
+    }
+    case 'check': {
+      if (!values.config) fail('check: --config FILE is required\n' + USAGE);
+      const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+      if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) fail(`--timeout-ms: expected a positive number, got "${values['timeout-ms']}"`);
+      process.exit(await runCheck(values.config, process.stdout, { timeoutMs }));
     }
     case 'schema': {
       // With --config, the types generated from its `federation` section (no secrets needed).

@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
+import { LOG_LEVELS } from './plugins/logging.js';
 import { parseFederation, type FederationConfig } from '../federation/config.js';
 
 export const serverSchema = z
@@ -31,6 +32,14 @@ export const subscriptionsSchema = z
   .strict()
   .default({ pollFastMs: 1000, pollIdleMs: 5000, maxPending: 1000 });
 
+export const loggingSchema = z
+  .object({
+    /** pino level; `--log-level` overrides it. */
+    level: z.enum(LOG_LEVELS).default('info'),
+  })
+  .strict()
+  .default({ level: 'info' });
+
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
@@ -51,6 +60,7 @@ export interface Config {
   server: ServerConfig;
   redis?: z.infer<typeof redisSchema>;
   subscriptions: z.infer<typeof subscriptionsSchema>;
+  logging: z.infer<typeof loggingSchema>;
   backends: BackendEntry[];
   /** Foreign entity types taskgraph contributes `tasks` to (docs/federation.md). */
   federation: FederationConfig;
@@ -91,6 +101,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
     .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .extend({ logging: loggingSchema })
     .strict()
     .safeParse(tree);
   if (!top.success) throw new ConfigError(describeIssues('', top.error));
@@ -118,7 +129,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const federation = parseFederation(top.data.federation, [...names]);
   if (!federation.ok) errors.push(...federation.errors);
   if (errors.length || !federation.ok) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value };
+  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value, logging: top.data.logging };
 }
 
 /** Reads and validates a YAML config file. */
