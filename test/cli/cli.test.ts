@@ -66,7 +66,7 @@ describe('taskgraph CLI', () => {
     expect(plain.stdout).toContain('type Task implements Node');
     const fed = run(['schema', '--federation']);
     expect(fed.stdout).toContain('@key(fields: "id")');
-    expect(fed.stdout).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3"');
+    expect(fed.stdout).toContain('@link(url: "https://specs.apollo.dev/federation/v2.5"');
   });
 
   it('rejects unknown commands and simulators with usage', () => {
