@@ -1,0 +1,67 @@
+/**
+ * Interleaved load runs (A B A B ...): every target gets the same connections and duration,
+ * rounds alternate so drift (thermal, other processes) hits all targets alike, and the
+ * backend's request count is read before and after each run.
+ */
+import type { ChildService } from './ipc.js';
+import type { LoadResult, LoadSpec } from './load-host.js';
+import { mean, round } from './stats.js';
+
+export interface Target {
+  label: string;
+  spec: Omit<LoadSpec, 'connections' | 'durationMs' | 'warmupMs'>;
+  /** Upstream requests so far (read before and after each run). */
+  upstream?: () => Promise<number>;
+}
+
+export interface TargetFigures {
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  firstError: string | null;
+  /** Upstream requests per answered request, over all rounds; null when not counted. */
+  upstreamPerRequest: number | null;
+  rounds: LoadResult[];
+  sample: string;
+}
+
+export async function interleave(
+  load: ChildService,
+  targets: Target[],
+  settings: { connections: number; durationMs: number; warmupMs: number; rounds: number },
+): Promise<TargetFigures[]> {
+  const runs = new Map<string, { results: LoadResult[]; upstream: number }>(targets.map((t) => [t.label, { results: [], upstream: 0 }]));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const target of targets) {
+      // Warm-up requests are not counted: read the counter after them, inside the run.
+      const spec: LoadSpec = { ...target.spec, connections: settings.connections, durationMs: settings.warmupMs };
+      if (settings.warmupMs) await load.call('run', spec);
+      const before = (await target.upstream?.()) ?? 0;
+      const result = await load.call<LoadResult>('run', { ...spec, durationMs: settings.durationMs });
+      const after = (await target.upstream?.()) ?? 0;
+      const entry = runs.get(target.label)!;
+      entry.results.push(result);
+      entry.upstream += after - before;
+    }
+  }
+  return targets.map((t) => {
+    const { results, upstream } = runs.get(t.label)!;
+    const requests = results.reduce((s, r) => s + r.requests, 0);
+    return {
+      label: t.label,
+      rps: round(mean(results.map((r) => r.rps)), 1),
+      p50: round(mean(results.map((r) => r.p50)), 2),
+      p99: round(mean(results.map((r) => r.p99)), 2),
+      requests,
+      errors: results.reduce((s, r) => s + r.errors, 0),
+      firstError: results.find((r) => r.firstError)?.firstError ?? null,
+      // In-flight requests at the edges of a run make this approximate by at most a few per run.
+      upstreamPerRequest: t.upstream ? round(upstream / Math.max(1, requests), 2) : null,
+      rounds: results.map((r) => ({ ...r, sample: '' })),
+      sample: results.find((r) => r.sample)?.sample ?? '',
+    };
+  });
+}

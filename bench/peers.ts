@@ -1,0 +1,121 @@
+/**
+ * Benchmark 4 (issue 11): peers on the same data in the same run. One Prism simulator served
+ * by taskgraph, by Hive Gateway over a GraphQL Mesh composition of a hand-written OpenAPI
+ * source, and by a plain Apollo Server whose resolvers fetch per field. Two queries: a list
+ * of 50 tasks, and the same list with each task's parent. Interleaved runs, same connections
+ * and duration; upstream requests counted exactly for one query and averaged under load.
+ */
+import { startChild, type ChildService } from './lib/ipc.js';
+import { post } from './lib/graphql.js';
+import { interleave, type Target, type TargetFigures } from './lib/interleave.js';
+import { composeSupergraph, ensurePeersInstalled, startHiveGateway, type HiveGateway } from './lib/peer-tools.js';
+import { ratio } from './lib/stats.js';
+import { table } from './lib/table.js';
+import type { BenchOptions, BenchResult } from './lib/bench.js';
+import type { StartedSim } from './lib/sim-host.js';
+
+const MESH_FIELDS = `extId operation operationDescription status progressPercentage createdTime startedTime completedTime isCancelable
+  ownedBy { name } entitiesAffected { extId name rel } errorMessages { message code }`;
+const TG_FIELDS = `nativeId operation description status progress createdAt startedAt completedAt isCancelable
+  initiatedBy { name } entitiesAffected { nativeId name type } errors { message code }`;
+
+const QUERIES = {
+  list: {
+    mesh: `{ listTasks(_DOLLAR_limit: 50, _DOLLAR_orderby: "createdTime desc") { data { ${MESH_FIELDS} } } }`,
+    taskgraph: `{ tasks(first: 50) { edges { node { ${TG_FIELDS} } } } }`,
+  },
+  nested: {
+    mesh: `{ listTasks(_DOLLAR_limit: 50, _DOLLAR_orderby: "createdTime desc") { data { ${MESH_FIELDS} parentTask { extId task { extId status operation } } } } }`,
+    taskgraph: `{ tasks(first: 50) { edges { node { ${TG_FIELDS} parent { nativeId status operation } } } } }`,
+  },
+};
+
+/** The task ids a response lists, in order, whatever the schema. */
+function idsOf(sample: string): string[] {
+  const body = JSON.parse(sample) as { data?: { listTasks?: { data: Array<{ extId: string }> }; tasks?: { edges: Array<{ node: { nativeId: string } }> } } };
+  return body.data?.listTasks?.data.map((t) => t.extId) ?? body.data?.tasks?.edges.map((e) => e.node.nativeId) ?? [];
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  ensurePeersInstalled();
+  const latencyMs = 5;
+  const connections = 16;
+  const settings = { connections, durationMs: options.quick ? 3000 : 8000, warmupMs: options.quick ? 500 : 1500, rounds: 2 };
+  const children: ChildService[] = [];
+  let hive: HiveGateway | null = null;
+  try {
+    const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
+    children.push(sims);
+    const [prism] = await sims.call<StartedSim[]>('start', [{ kind: 'prism', name: 'pc', seed: 7, backfill: 120, latencyMs }]);
+    const backend = prism!.backend as { url: string; username: string; password: string };
+    const authorization = `Basic ${Buffer.from(`${backend.username}:${backend.password}`).toString('base64')}`;
+
+    const tg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
+    children.push(tg);
+    const tgUrl = (await tg.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
+    const apollo = await startChild(new URL('./servers/plain-apollo.ts', import.meta.url));
+    children.push(apollo);
+    const apolloUrl = (await apollo.call<{ url: string }>('start', backend.url, authorization)).url;
+    hive = await startHiveGateway(composeSupergraph(backend.url, authorization));
+    const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
+    children.push(load);
+
+    const upstream = async () => (await sims.call<Record<string, number>>('totals')).pc ?? 0;
+    const servers = [
+      { label: 'taskgraph', url: tgUrl, schema: 'taskgraph' as const },
+      { label: 'plain Apollo Server', url: apolloUrl, schema: 'mesh' as const },
+      { label: 'Hive Gateway + Mesh', url: hive.url, schema: 'mesh' as const },
+    ];
+    const rows: Array<Array<string | number | null>> = [];
+    const data: Record<string, unknown> = {};
+    const goals: BenchResult['goals'] = [];
+    for (const [name, texts] of Object.entries(QUERIES)) {
+      // Exact upstream requests for one query, and the answers' task ids (same data for all).
+      const exact: Record<string, number> = {};
+      const ids: Record<string, string[]> = {};
+      for (const s of servers) {
+        await post(s.url, texts[s.schema]);
+        await sims.call('reset');
+        const res = await post(s.url, texts[s.schema]);
+        if (res.body.errors) throw new Error(`${s.label} ${name}: ${res.body.errors[0]!.message}`);
+        exact[s.label] = await upstream();
+        ids[s.label] = idsOf(JSON.stringify(res.body));
+      }
+      const sameData = Object.values(ids).every((list) => JSON.stringify(list) === JSON.stringify(ids.taskgraph));
+      const targets: Target[] = servers.map((s) => ({
+        label: s.label,
+        spec: { url: s.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: texts[s.schema] }) },
+        upstream,
+      }));
+      const figures = await interleave(load, targets, settings);
+      const by = Object.fromEntries(figures.map((f) => [f.label, f])) as Record<string, TargetFigures>;
+      for (const f of figures) if (f.errors) throw new Error(`${name} on ${f.label}: ${f.errors} errors, first: ${f.firstError}`);
+      const t = by.taskgraph!;
+      const a = by['plain Apollo Server']!;
+      const h = by['Hive Gateway + Mesh']!;
+      for (const f of figures) {
+        rows.push([name, f.label, f.rps, f.p50, f.p99, exact[f.label]!, f.upstreamPerRequest, ratio(t.rps, f.rps), ratio(t.p99, f.p99)]);
+      }
+      data[name] = { figures: figures.map((f) => ({ ...f, sample: undefined })), exactUpstream: exact, sameTasks: sameData };
+      if (name === 'list') {
+        goals.push({ goal: `list RPS >= 2.5x plain Apollo (${ratio(t.rps, a.rps)}x)`, ok: t.rps >= 2.5 * a.rps });
+        goals.push({ goal: `list RPS >= 4x Hive Gateway (${ratio(t.rps, h.rps)}x)`, ok: t.rps >= 4 * h.rps });
+        goals.push({ goal: `list p99 <= 0.5x plain Apollo (${ratio(t.p99, a.p99)}x)`, ok: t.p99 <= 0.5 * a.p99 });
+      } else {
+        goals.push({ goal: `nested RPS >= 3x plain Apollo (${ratio(t.rps, a.rps)}x)`, ok: t.rps >= 3 * a.rps });
+        goals.push({ goal: `nested: at most 2 upstream requests per query (${exact.taskgraph})`, ok: exact.taskgraph! <= 2 });
+      }
+      goals.push({ goal: `${name}: every server listed the same 50 tasks`, ok: sameData });
+    }
+    return {
+      name: 'peers',
+      title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s; ratios are taskgraph / that row`,
+      text: table(['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'RPS ratio', 'p99 ratio'], rows),
+      goals,
+      data,
+    };
+  } finally {
+    await hive?.stop();
+    for (const c of children.reverse()) await c.stop();
+  }
+}
