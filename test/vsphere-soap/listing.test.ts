@@ -1,0 +1,166 @@
+/**
+ * Listing and batch reads against taskgraph's vim25 simulator, through a recording proxy:
+ * the TaskFilterSpec pushdown, collectors always destroyed, constant cost per page, the
+ * recentTask fallback learned once per session, RetrievePropertiesEx batching, and the wire
+ * details every call carries (SOAPAction, Content-Type, operationID, the session cookie).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ListQuery } from '../../src/adapters/contract.js';
+import { BackendError } from '../../src/adapters/errors.js';
+import { compareTasks, matchesFilter, type TaskFilter } from '../../src/model/filter.js';
+import { sortTime, type TaskModel } from '../../src/model/task.js';
+import { faultBody, populate, startFixture, type Fixture } from './harness.js';
+
+const ctx = { requestId: 'req-42' };
+
+async function pages(f: Fixture, filter: TaskFilter, direction: 'ASC' | 'DESC', limit: number): Promise<TaskModel[][]> {
+  const out: TaskModel[][] = [];
+  let after: ListQuery['after'];
+  for (let i = 0; i < 100; i++) {
+    const page = await f.adapter.listTasks({ filter, direction, limit, after }, ctx);
+    out.push(page.tasks);
+    if (!page.hasMore) return out;
+    const last = page.tasks[page.tasks.length - 1]!;
+    after = { time: sortTime(last), nativeId: last.nativeId };
+  }
+  throw new Error('paging did not end');
+}
+
+describe('listing through TaskHistoryCollectors', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await startFixture();
+    populate(f, 25);
+  });
+  afterEach(() => f.close());
+
+  it('pages both directions with exactly the tasks the filter selects, at a constant cost per page', async () => {
+    const all = f.sim.world.list().length;
+    for (const direction of ['DESC', 'ASC'] as const) {
+      f.recorder.requests.length = 0;
+      const got = (await pages(f, {}, direction, 6)).flat();
+      expect(got).toHaveLength(all);
+      expect([...got].sort((a, b) => compareTasks(a, b, direction))).toEqual(got);
+      const perPage = f.count('CreateCollectorForTasks');
+      expect(f.count('DestroyCollector')).toBe(perPage);
+      // Create, position (SetCollectorPageSize or Rewind), read, refresh of unfinished tasks, Destroy: never more.
+      expect(f.recorder.requests.filter((r) => r.method !== 'Login' && r.method !== 'RetrieveServiceContent').length).toBeLessThanOrEqual(perPage * 6);
+    }
+  });
+
+  it('pushes time, keyset, state, entity and parent into the TaskFilterSpec', async () => {
+    const [first] = await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 1 }, ctx).then((p) => p.tasks);
+    const child = f.sim.world.list().find((t) => t.parentId)!;
+    const parentKey = `task-${f.sim.world.get(child.parentId!)!.seq}`;
+    const entity = first!.entitiesAffected[0]!;
+    const filter: TaskFilter = {
+      statuses: ['RUNNING', 'CANCELING', 'SUCCEEDED'],
+      createdAfter: new Date('2026-03-01T10:00:02.000Z'),
+      createdBefore: new Date('2026-03-01T10:00:40.000Z'),
+      entity: { nativeId: entity.nativeId, type: entity.type },
+      parentId: parentKey,
+    };
+    f.recorder.requests.length = 0;
+    await f.adapter.listTasks({ filter, direction: 'DESC', limit: 5, after: { time: Date.parse('2026-03-01T10:00:30.000Z'), nativeId: 'task-9' } }, ctx);
+    const [create] = f.recorder.calls('CreateCollectorForTasks');
+    expect(create!.body).toContain(
+      `<filter><entity><entity type="${entity.type}">${entity.nativeId}</entity><recursion>self</recursion></entity>` +
+        '<time><timeType>queuedTime</timeType><beginTime>2026-03-01T10:00:02.000Z</beginTime><endTime>2026-03-01T10:00:30.001Z</endTime></time>' +
+        `<state>running</state><state>success</state><parentTaskKey>${parentKey}</parentTaskKey></filter>`,
+    );
+  });
+
+  it('finishes locally what vim cannot filter: operations, CANCELING vs RUNNING, and parents', async () => {
+    const all = (await pages(f, {}, 'DESC', 100)).flat();
+    const op = all.find((t) => t.parentId === null)!.operation!;
+    for (const filter of [{ operations: [op] }, { statuses: ['CANCELED' as const] }, { parentId: all.find((t) => t.parentId)!.parentId! }]) {
+      const got = (await pages(f, filter, 'DESC', 3)).flat();
+      expect(got.map((t) => t.nativeId)).toEqual(all.filter((t) => matchesFilter(t, filter)).map((t) => t.nativeId));
+    }
+    // Statuses vim never reports cost no call.
+    f.recorder.requests.length = 0;
+    expect(await f.adapter.listTasks({ filter: { statuses: ['SUSPENDED'] }, direction: 'DESC', limit: 5 }, ctx)).toEqual({ tasks: [], hasMore: false, totalCount: null });
+    expect(f.recorder.requests).toHaveLength(0);
+  });
+
+  it('destroys the collector when a read fails mid-listing', async () => {
+    await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 2 }, ctx);
+    f.recorder.failOnce('SetCollectorPageSize', faultBody('SystemError', 'A general system error occurred: disk full'));
+    const err = await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 2 }, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err).toMatchObject({ code: 'BACKEND_ERROR', vendorCode: 'SystemError', backend: 'sim' });
+    expect((err as Error).message).toBe('sim: SetCollectorPageSize failed: SystemError: A general system error occurred: disk full');
+    expect(f.count('DestroyCollector')).toBe(f.count('CreateCollectorForTasks'));
+  });
+
+  it('sends SOAPAction, Content-Type, the request id as operationID, and the session cookie', async () => {
+    await f.adapter.getTasks(['task-1'], { requestId: 'trace-7f3a' });
+    const [login] = f.recorder.calls('Login');
+    const [get] = f.recorder.calls('RetrievePropertiesEx');
+    for (const r of [login!, get!]) {
+      expect(r.headers.soapaction).toBe('urn:vim25/7.0');
+      expect(r.headers['content-type']).toBe('text/xml; charset="utf-8"');
+      expect(r.body).toContain('<soapenv:Header><operationID>trace-7f3a</operationID></soapenv:Header>');
+    }
+    expect(login!.headers.cookie).toBeUndefined();
+    expect(get!.headers.cookie).toMatch(/^vmware_soap_session=[0-9a-f-]{36}$/);
+  });
+});
+
+describe('listing without TaskHistoryCollectors (as vcsim and ESXi)', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await startFixture({ collectors: false });
+    populate(f, 12);
+  });
+  afterEach(() => f.close());
+
+  it('falls back to recentTask + one RetrievePropertiesEx, asking for the collector once per session', async () => {
+    const all = (await pages(f, {}, 'DESC', 5)).flat();
+    expect(all).toHaveLength(f.sim.world.list().length);
+    expect(f.count('CreateCollectorForTasks')).toBe(1);
+    const asc = (await pages(f, { statuses: ['SUCCEEDED'] }, 'ASC', 4)).flat();
+    expect(asc.every((t) => t.status === 'SUCCEEDED')).toBe(true);
+    expect(f.count('CreateCollectorForTasks')).toBe(1);
+    f.sim.expireSessions();
+    await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 5 }, ctx);
+    expect(f.count('Login')).toBe(2);
+    expect(f.count('CreateCollectorForTasks')).toBe(2);
+  });
+});
+
+describe('getTasks', () => {
+  let f: Fixture;
+  beforeEach(async () => {
+    f = await startFixture();
+    populate(f, 5);
+  });
+  afterEach(() => f.close());
+
+  it('reads many tasks in one RetrievePropertiesEx per 200 ids, in order, null for missing ones', async () => {
+    const keys = f.sim.world.list().map((t) => `task-${t.seq}`);
+    const ids = [...keys, ...Array.from({ length: 230 }, (_, i) => `task-${5000 + i}`), keys[0]!];
+    f.recorder.requests.length = 0;
+    const got = await f.adapter.getTasks(ids, ctx);
+    expect(got).toHaveLength(ids.length);
+    expect(got.map((t) => (t && !(t instanceof Error) ? t.nativeId : t))).toEqual(ids.map((id) => (keys.includes(id) ? id : null)));
+    expect(f.count('RetrievePropertiesEx')).toBe(2);
+  });
+
+  it('renews an expired session once for concurrent callers', async () => {
+    await f.adapter.getTasks(['task-1'], ctx);
+    f.sim.expireSessions();
+    const results = await Promise.all(Array.from({ length: 5 }, () => f.adapter.getTasks(['task-1', 'task-2'], ctx)));
+    expect(results.every((r) => (r[0] as TaskModel).nativeId === 'task-1')).toBe(true);
+    expect(f.count('Login')).toBe(2);
+    expect(f.sim.sessionCount()).toBe(1);
+  });
+
+  it('logs out on close', async () => {
+    await f.adapter.getTasks(['task-1'], ctx);
+    expect(f.sim.sessionCount()).toBe(1);
+    await f.adapter.close();
+    expect(f.count('Logout')).toBe(1);
+    expect(f.sim.sessionCount()).toBe(0);
+  });
+});
