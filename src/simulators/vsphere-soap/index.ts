@@ -7,11 +7,13 @@
 import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld } from '../task-world.js';
+import type { XmlElement } from '../../adapters/xml.js';
 import { historyMethod, propertyCollectorMethod, type MethodContext } from './methods.js';
 import { createObjectModel, userSessionFields } from './objects.js';
 import { el, envelope, fault, ref, response, type Ref } from './render.js';
 import { parseRequest, RequestError, text, texts } from './request.js';
 import { Sessions, type SimSession } from './sessions.js';
+import { serviceContent } from './service-content.js';
 import { CATALOG, createTask, TaskDirectory, taskMethod } from './tasks.js';
 
 export const VSPHERE_USER = 'administrator@vsphere.local';
@@ -27,47 +29,6 @@ export interface VsphereSoapSimulator extends RunningSimulator {
   expireSessions(): number;
   /** Sessions currently logged in. */
   sessionCount(): number;
-}
-
-const MANAGERS: Array<[string, string, string]> = [
-  ['rootFolder', 'Folder', 'group-d1'],
-  ['propertyCollector', 'PropertyCollector', 'propertyCollector'],
-  ['viewManager', 'ViewManager', 'ViewManager'],
-];
-const AFTER_ABOUT: Array<[string, string, string]> = [
-  ['setting', 'OptionManager', 'VpxSettings'],
-  ['userDirectory', 'UserDirectory', 'UserDirectory'],
-  ['sessionManager', 'SessionManager', 'SessionManager'],
-  ['authorizationManager', 'AuthorizationManager', 'AuthorizationManager'],
-  ['serviceManager', 'ServiceManager', 'ServiceMgr'],
-  ['perfManager', 'PerformanceManager', 'PerfMgr'],
-  ['scheduledTaskManager', 'ScheduledTaskManager', 'ScheduledTaskManager'],
-  ['alarmManager', 'AlarmManager', 'AlarmManager'],
-  ['eventManager', 'EventManager', 'EventManager'],
-  ['taskManager', 'TaskManager', 'TaskManager'],
-  ['extensionManager', 'ExtensionManager', 'ExtensionManager'],
-  ['searchIndex', 'SearchIndex', 'SearchIndex'],
-];
-
-function serviceContent(uuid: string): string {
-  const refs = (list: Array<[string, string, string]>) => list.map(([name, type, value]) => ref(name, { type, value })).join('');
-  const about = [
-    el('name', 'VMware vCenter Server'),
-    el('fullName', 'VMware vCenter Server 7.0.3 build-19480866'),
-    el('vendor', 'VMware, Inc.'),
-    el('version', '7.0.3'),
-    el('build', '19480866'),
-    el('localeVersion', 'INTL'),
-    el('localeBuild', '000'),
-    el('osType', 'linux-x64'),
-    el('productLineId', 'vpx'),
-    el('apiType', 'VirtualCenter'),
-    el('apiVersion', '7.0.3.0'),
-    el('instanceUuid', uuid),
-    el('licenseProductName', 'VMware VirtualCenter Server'),
-    el('licenseProductVersion', '7.0'),
-  ].join('');
-  return `<returnval>${refs(MANAGERS)}<about>${about}</about>${refs(AFTER_ABOUT)}</returnval>`;
 }
 
 const reply = (method: string, status: number, body: string): SimResponse => ({ status, route: method, body, headers: { 'content-type': 'text/xml; charset=utf-8' } });
@@ -104,7 +65,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
       waiters.add(done);
     });
 
-  async function dispatch(method: string, self: Ref, args: Parameters<typeof taskMethod>[3], session: SimSession | undefined): Promise<SimResponse> {
+  async function dispatch(req: SimRequest, method: string, self: Ref, args: XmlElement, session: SimSession | undefined): Promise<SimResponse> {
     const c: MethodContext = { world, tasks, model, session, changed, collectors: options.collectors ?? true };
     if (method === 'RetrieveServiceContent') return reply(method, 200, response(method, serviceContent(instanceUuid)));
     if (method === 'Login') {
@@ -112,7 +73,8 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
       if (session || text(args, 'userName') !== VSPHERE_USER || text(args, 'password') !== VSPHERE_PASSWORD) {
         return reply(method, 500, fault('InvalidLogin', 'Login failure'));
       }
-      const created = sessions.create(VSPHERE_USER);
+      const agent = req.headers['user-agent'];
+      const created = sessions.create(VSPHERE_USER, typeof agent === 'string' ? agent : null);
       const out = reply(method, 200, response(method, `<returnval>${userSessionFields(created)}</returnval>`));
       return { ...out, headers: { ...out.headers, 'set-cookie': sessions.setCookie(created) } };
     }
@@ -158,7 +120,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
       return reply('bad request', 500, fault('InvalidRequest', message));
     }
     const session = sessions.fromCookie(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined);
-    const out = await dispatch(call.method, call.self, call.args, session);
+    const out = await dispatch(req, call.method, call.self, call.args, session);
     return { ...out, headers: { 'content-type': 'text/xml; charset=utf-8', ...out.headers } };
   }
 

@@ -38,6 +38,7 @@ export function userSessionFields(s: SimSession): string {
     el('messageLocale', 'en_US'),
     el('extensionSession', false),
     el('ipAddress', '127.0.0.1'),
+    el('userAgent', s.userAgent),
     el('callCount', s.callCount),
   ].join('');
 }

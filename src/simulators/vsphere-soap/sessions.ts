@@ -16,6 +16,7 @@ export interface SimSession {
   loginTime: Date;
   lastActiveTime: Date;
   callCount: number;
+  userAgent: string | null;
   ended: boolean;
   /** TaskHistoryCollectors by moref value. */
   history: Map<string, HistoryCollector>;
@@ -33,7 +34,7 @@ export class Sessions {
     this.#now = now;
   }
 
-  create(userName: string): SimSession {
+  create(userName: string, userAgent: string | null): SimSession {
     const now = new Date(this.#now());
     const session: SimSession = {
       key: randomUUID(),
@@ -41,6 +42,7 @@ export class Sessions {
       loginTime: now,
       lastActiveTime: now,
       callCount: 0,
+      userAgent,
       ended: false,
       history: new Map(),
       collectors: new Map(),
