@@ -36,6 +36,24 @@ export const baseBackendSchema = z
     org: z.string().min(1).optional(),
     tls: tlsSchema,
     timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** Retries of idempotent reads (mutations are never retried); see docs/reliability.md. */
+    retry: z
+      .object({
+        attempts: z.number().int().min(1).max(10).default(3).describe('attempts in all, the first included; 1 disables retries'),
+        baseDelayMs: z.number().int().min(1).max(60_000).default(100).describe('cap of the first jittered backoff; doubles per attempt'),
+        maxDelayMs: z.number().int().min(1).max(300_000).default(2_000).describe('largest backoff between two attempts'),
+        budgetMs: z.number().int().min(100).max(600_000).optional().describe('time for a whole call, retries included (default: timeoutMs)'),
+      })
+      .strict()
+      .default({ attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 }),
+    /** The circuit breaker: fail at once while a backend is known to be down. */
+    circuit: z
+      .object({
+        failureThreshold: z.number().int().min(1).max(1000).default(5).describe('consecutive failed calls that open the circuit'),
+        openMs: z.number().int().min(100).max(3_600_000).default(30_000).describe('how long it stays open before one probe call'),
+      })
+      .strict()
+      .default({ failureThreshold: 5, openMs: 30_000 }),
     /**
      * Other ids this backend is known by in other backends' payloads, e.g. the vCD
      * `virtualCenterID` of this vCenter, so a vCD task links to its vSphere tasks.

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { BackendError } from './errors.js';
 
@@ -55,6 +56,31 @@ export interface Transport {
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
+/** What the transport noticed during one gateway call, for that call's retry policy. */
+export interface CallObservations {
+  /** The Retry-After of the last 429 or 503 answer, in ms from its arrival. */
+  retryAfterMs?: number;
+}
+
+const observations = new AsyncLocalStorage<CallObservations>();
+
+/**
+ * Runs `fn`, recording into `into` what every transport request made inside it notices
+ * (adapters turn statuses into BackendErrors; the Retry-After header would be lost there).
+ */
+export function observeTransport<T>(into: CallObservations, fn: () => Promise<T>): Promise<T> {
+  return observations.run(into, fn);
+}
+
+/** Retry-After (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) in ms from `now`; undefined when unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 export function createTransport(options: TransportOptions): Transport {
   const base = new URL(options.baseUrl);
   if (base.username || base.password) {
@@ -81,6 +107,7 @@ export function createTransport(options: TransportOptions): Transport {
       );
     }
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+    const notes = observations.getStore();
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
       const headers: Record<string, string | number> = { ...req.headers };
@@ -107,6 +134,8 @@ export function createTransport(options: TransportOptions): Transport {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
+            req.signal?.removeEventListener('abort', onAbort);
+            if (notes && (res.statusCode === 429 || res.statusCode === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
             const body = Buffer.concat(chunks);
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: () => body.toString('utf8') });
           });
@@ -117,14 +146,19 @@ export function createTransport(options: TransportOptions): Transport {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
         clientReq.destroy();
         reject(new BackendError(code, options.backend, `${options.backend}: ${req.operation} failed: ${why}`));
       }
       const timer = setTimeout(() => fail('BACKEND_TIMEOUT', `no answer within ${timeoutMs} ms`), timeoutMs);
       clientReq.on('error', (err: NodeJS.ErrnoException) => fail('BACKEND_UNAVAILABLE', err.code ?? err.message));
+      // Removed when the request settles: a long-lived signal must not collect one per request.
+      function onAbort(): void {
+        fail('BACKEND_UNAVAILABLE', 'aborted');
+      }
       if (req.signal) {
         if (req.signal.aborted) fail('BACKEND_UNAVAILABLE', 'aborted');
-        else req.signal.addEventListener('abort', () => fail('BACKEND_UNAVAILABLE', 'aborted'), { once: true });
+        else req.signal.addEventListener('abort', onAbort, { once: true });
       }
       clientReq.end(req.body);
     });

@@ -4,6 +4,8 @@
  */
 import type { CallContext, TaskAdapter } from '../adapters/contract.js';
 import { BackendError } from '../adapters/errors.js';
+import type { CircuitSnapshot } from './resilience/breaker.js';
+import { createGuard, DEFAULT_RESILIENCE, throwIfEveryItemFailed, type BackendGuard, type ResilienceSettings } from './resilience/guard.js';
 
 export type Health = 'UNKNOWN' | 'UP' | 'DEGRADED' | 'DOWN';
 
@@ -13,6 +15,8 @@ export interface BackendStatus {
   lastError: string | null;
   lastErrorAt: Date | null;
   consecutiveFailures: number;
+  /** The circuit breaker's state, read live. */
+  readonly circuit: CircuitSnapshot;
 }
 
 /** What the `Backend` GraphQL type resolves from. */
@@ -21,6 +25,8 @@ export interface BackendParent {
   status: BackendStatus;
   /** Other ids this backend is known by (config `knownAs`). */
   knownAs: readonly string[];
+  /** What `Backend.circuit` resolves from (the default resolver). */
+  readonly circuit: CircuitSnapshot;
 }
 
 /** One finished upstream call, as metrics and logs see it (no arguments, no secrets). */
@@ -51,7 +57,8 @@ function isCallerError(err: unknown): boolean {
   return err instanceof BackendError && (err.code === 'NOT_FOUND' || err.code === 'BAD_USER_INPUT' || err.code === 'UNSUPPORTED');
 }
 
-function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>): TaskAdapter {
+/** Reads go through `guard.read` (budget, circuit, retries), mutations through `guard.write` (never retried); each attempt is tracked. */
+function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard): TaskAdapter {
   function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
     if (!observers.size) return;
     const call: UpstreamCall = { backend: adapter.name, backendType: adapter.type, operation, requestId: ctx.requestId, durationMs: performance.now() - started, errorCode };
@@ -87,23 +94,34 @@ function instrument(adapter: TaskAdapter, status: BackendStatus, observers: Read
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
-    listTasks: (q, ctx: CallContext) => track('listTasks', ctx, () => adapter.listTasks(q, ctx)),
-    getTasks: (ids, ctx) => track('getTasks', ctx, () => adapter.getTasks(ids, ctx)),
+    listTasks: (q, ctx: CallContext) => guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c))),
+    getTasks: (ids, ctx) => guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed))),
     close: () => adapter.close(),
   };
-  if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => track('cancelTask', ctx, () => adapter.cancelTask!(id, ctx));
-  if (adapter.createTask) wrapped.createTask = (r, ctx) => track('createTask', ctx, () => adapter.createTask!(r, ctx));
-  if (adapter.updateTask) wrapped.updateTask = (r, ctx) => track('updateTask', ctx, () => adapter.updateTask!(r, ctx));
+  if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => guard.write('cancel task', ctx, (c) => track('cancelTask', c, () => adapter.cancelTask!(id, c)));
+  if (adapter.createTask) wrapped.createTask = (r, ctx) => guard.write('create task', ctx, (c) => track('createTask', c, () => adapter.createTask!(r, c)));
+  if (adapter.updateTask) wrapped.updateTask = (r, ctx) => guard.write('update task', ctx, (c) => track('updateTask', c, () => adapter.updateTask!(r, c)));
   if (adapter.watch) wrapped.watch = adapter.watch.bind(adapter);
   return wrapped;
 }
 
-export function createBackendSet(entries: Array<{ adapter: TaskAdapter; knownAs?: readonly string[] }>): BackendSet {
+/** Clocks for the circuit breakers and the retry jitter (tests pass fixed ones). */
+export interface BackendSetOptions {
+  now?: () => number;
+  random?: () => number;
+}
+
+export function createBackendSet(
+  entries: Array<{ adapter: TaskAdapter; knownAs?: readonly string[]; resilience?: ResilienceSettings }>,
+  options: BackendSetOptions = {},
+): BackendSet {
   const byName = new Map<string, BackendParent>();
   const observers = new Set<UpstreamObserver>();
-  for (const { adapter, knownAs } of entries) {
-    const status: BackendStatus = { health: 'UNKNOWN', latencyMs: null, lastError: null, lastErrorAt: null, consecutiveFailures: 0 };
-    byName.set(adapter.name, { adapter: instrument(adapter, status, observers), status, knownAs: knownAs ?? [] });
+  for (const { adapter, knownAs, resilience } of entries) {
+    const guard = createGuard({ backend: adapter.name, settings: resilience ?? DEFAULT_RESILIENCE, now: options.now, random: options.random });
+    const circuit = () => guard.breaker.snapshot();
+    const status: BackendStatus = { health: 'UNKNOWN', latencyMs: null, lastError: null, lastErrorAt: null, consecutiveFailures: 0, get circuit() { return circuit(); } };
+    byName.set(adapter.name, { adapter: instrument(adapter, status, observers, guard), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
   }
   return {
     get: (name) => byName.get(name),

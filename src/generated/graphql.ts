@@ -24,6 +24,8 @@ export type Scalars = {
 export type Backend = {
   __typename?: 'Backend';
   capabilities: BackendCapabilities;
+  /** Whether calls go through, fail at once, or probe. */
+  circuit: BackendCircuit;
   health: BackendHealth;
   /** Last error seen, without secrets. */
   lastError?: Maybe<Scalars['String']['output']>;
@@ -49,6 +51,18 @@ export type BackendCapabilities = {
   pushChanges: Scalars['Boolean']['output'];
 };
 
+/** The circuit breaker of a backend (docs/reliability.md). */
+export type BackendCircuit = {
+  __typename?: 'BackendCircuit';
+  /** Consecutive failed calls (each after its retries) counted towards opening. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** When the circuit last opened (OPEN and HALF_OPEN). */
+  openedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the next probe may go through (OPEN only). */
+  retryAt?: Maybe<Scalars['DateTime']['output']>;
+  state: CircuitState;
+};
+
 export type BackendHealth =
   | 'DEGRADED'
   | 'DOWN'
@@ -62,6 +76,14 @@ export type CancelTaskPayload = {
   /** The task after the cancel request (usually CANCELING), when it could be read. */
   task?: Maybe<Task>;
 };
+
+export type CircuitState =
+  /** Calls go through; consecutive failures are counted. */
+  | 'CLOSED'
+  /** One probe call goes through; its outcome closes the circuit or opens it again. */
+  | 'HALF_OPEN'
+  /** Calls fail at once with BACKEND_UNAVAILABLE naming the backend, until retryAt. */
+  | 'OPEN';
 
 /**
  * Creates a task owned by an external service: a vCD external task (POST /api/tasksList/{org})
@@ -545,8 +567,10 @@ export type ResolversTypes = ResolversObject<{
   BackendCapabilities: ResolverTypeWrapper<BackendCapabilities>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BackendCircuit: ResolverTypeWrapper<BackendCircuit>;
   BackendHealth: BackendHealth;
   CancelTaskPayload: ResolverTypeWrapper<Omit<CancelTaskPayload, 'task'> & { task?: Maybe<ResolversTypes['Task']> }>;
+  CircuitState: CircuitState;
   CreateTaskInput: CreateTaskInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -590,6 +614,7 @@ export type ResolversParentTypes = ResolversObject<{
   BackendCapabilities: BackendCapabilities;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
+  BackendCircuit: BackendCircuit;
   CancelTaskPayload: Omit<CancelTaskPayload, 'task'> & { task?: Maybe<ResolversParentTypes['Task']> };
   CreateTaskInput: CreateTaskInput;
   ID: Scalars['ID']['output'];
@@ -621,6 +646,7 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type BackendResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Backend'] = ResolversParentTypes['Backend']> = ResolversObject<{
   capabilities?: Resolver<ResolversTypes['BackendCapabilities'], ParentType, ContextType>;
+  circuit?: Resolver<ResolversTypes['BackendCircuit'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['BackendHealth'], ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastErrorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -635,6 +661,13 @@ export type BackendCapabilitiesResolvers<ContextType = GatewayContext, ParentTyp
   externalTasks?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   maxBatchSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pushChanges?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type BackendCircuitResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BackendCircuit'] = ResolversParentTypes['BackendCircuit']> = ResolversObject<{
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  retryAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['CircuitState'], ParentType, ContextType>;
 }>;
 
 export type CancelTaskPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelTaskPayload'] = ResolversParentTypes['CancelTaskPayload']> = ResolversObject<{
@@ -782,6 +815,7 @@ export type TaskStepResolvers<ContextType = GatewayContext, ParentType extends R
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   Backend?: BackendResolvers<ContextType>;
   BackendCapabilities?: BackendCapabilitiesResolvers<ContextType>;
+  BackendCircuit?: BackendCircuitResolvers<ContextType>;
   CancelTaskPayload?: CancelTaskPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EntityReference?: EntityReferenceResolvers<ContextType>;

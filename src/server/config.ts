@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import type { BaseBackendConfig } from '../adapters/config.js';
 import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
 import { LOG_LEVELS } from './plugins/logging.js';
@@ -43,7 +44,7 @@ export const loggingSchema = z
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
-  config: { name: string; type: string; knownAs: string[] } & Record<string, unknown>;
+  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit'> & { type: string } & Record<string, unknown>;
 }
 
 export const redisSchema = z

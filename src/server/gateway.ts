@@ -13,7 +13,7 @@ import { startGatewayServer, type GatewayServer } from './http.js';
 export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
   const entries = config.backends.map(({ module, config: backend }) => {
     try {
-      return { adapter: module.create(backend), knownAs: backend.knownAs };
+      return { adapter: module.create(backend), knownAs: backend.knownAs, resilience: backend };
     } catch (err) {
       throw new ConfigError(`backends (${backend.name}): ${(err as Error).message}`);
     }

@@ -147,6 +147,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       health: b.status.health,
       latencyMs: b.status.latencyMs,
       lastError: b.status.lastError,
+      lastErrorAt: b.status.lastErrorAt,
+      circuit: b.status.circuit.state,
     }));
     const ready = list.some((b) => b.health !== 'DOWN');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', backends: list });

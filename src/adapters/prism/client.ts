@@ -57,6 +57,8 @@ export function createPrismClient(options: PrismClientOptions): PrismClient {
   const transport = createTransport({ backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls });
   const base = `/api/prism/${options.apiVersion}/config/tasks`;
   let cookie: string | null = null;
+  /** The Basic-auth request opening a session right now, if any. */
+  let opening: Promise<HttpResponse> | null = null;
 
   function authHeaders(useCookie: boolean): Record<string, string> {
     if (options.apiKey) return { 'X-ntnx-api-key': options.apiKey.reveal() };
@@ -83,14 +85,50 @@ export function createPrismClient(options: PrismClientOptions): PrismClient {
         signal: ctx.signal,
         headers: { Accept: 'application/json', 'NTNX-Request-Id': requestId, ...authHeaders(useCookie) },
       });
-    const usedCookie = cookie !== null && !options.apiKey;
-    let res = await attempt(true);
-    if (res.status === 401 && usedCookie) {
-      cookie = null; // the session expired: one retry with Basic, as the SDK does
-      res = await attempt(false);
+    if (options.apiKey) return attempt(false);
+    // A session is being opened: use its cookie rather than open another.
+    const refused = await joinOpening();
+    if (refused) return refused;
+    const used = cookie;
+    if (used) {
+      const res = await attempt(true);
+      if (res.status !== 401) {
+        keepCookies(res);
+        return res;
+      }
+      // The session expired: one retry, with the session a concurrent call is opening, or
+      // with Basic (which opens a new one), as the SDK does. One renewal for all callers.
+      if (cookie === used) cookie = null;
+      const again = await joinOpening();
+      if (again) return again;
+      if (cookie) {
+        const retried = await attempt(true);
+        keepCookies(retried);
+        return retried;
+      }
     }
-    keepCookies(res);
-    return res;
+    return openSession(() => attempt(false));
+  }
+
+  /** Waits for a session being opened; returns its answer only when it was refused (401/403). */
+  async function joinOpening(): Promise<HttpResponse | null> {
+    if (cookie || !opening) return null;
+    const answer = await opening.catch(() => null);
+    return answer && (answer.status === 401 || answer.status === 403) ? answer : null;
+  }
+
+  /** Sends a Basic-auth request; concurrent calls wait for the cookie it brings (see joinOpening). */
+  function openSession(request: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    const pending = request().then((res) => {
+      keepCookies(res);
+      return res;
+    });
+    opening = pending;
+    const done = () => {
+      if (opening === pending) opening = null;
+    };
+    pending.then(done, done);
+    return pending;
   }
 
   function parse(res: HttpResponse, operation: string): unknown {
