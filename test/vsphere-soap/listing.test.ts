@@ -76,7 +76,12 @@ describe('listing through TaskHistoryCollectors', () => {
     for (const filter of [{ operations: [op] }, { statuses: ['CANCELED' as const] }, { parentId: all.find((t) => t.parentId)!.parentId! }]) {
       const got = (await pages(f, filter, 'DESC', 3)).flat();
       expect(got.map((t) => t.nativeId)).toEqual(all.filter((t) => matchesFilter(t, filter)).map((t) => t.nativeId));
+      const asc = (await pages(f, filter, 'ASC', 3)).flat();
+      expect(asc.map((t) => t.nativeId)).toEqual(got.map((t) => t.nativeId).reverse());
     }
+    // Sparse matches needed reads beyond the latest page, from just before it.
+    expect(f.count('ResetCollector')).toBeGreaterThan(0);
+    expect(f.count('ReadPreviousTasks')).toBeGreaterThan(0);
     // Statuses vim never reports cost no call.
     f.recorder.requests.length = 0;
     expect(await f.adapter.listTasks({ filter: { statuses: ['SUSPENDED'] }, direction: 'DESC', limit: 5 }, ctx)).toEqual({ tasks: [], hasMore: false, totalCount: null });

@@ -4,12 +4,15 @@
  * Strategy (docs/backends/vsphere-soap.md, "Listing"):
  * 1. History first: `CreateCollectorForTasks` with the filter pushed down as a TaskFilterSpec
  *    (time bounds including the keyset bound, states, entity, parent), then
- *    - DESC: `SetCollectorPageSize(limit+1)` and read `latestPage` (the newest matches), then
- *      `ReadPreviousTasks` while more are needed;
- *    - ASC: `RewindCollector`, then `ReadNextTasks`;
+ *    - DESC: `SetCollectorPageSize(limit+1)` and read `latestPage` (the newest matches); when
+ *      more are needed, `ResetCollector` (to just before the latest page) and `ReadPreviousTasks`;
+ *    - ASC: `ReadNextTasks` from the collector's start, the oldest item ("rewind ... the default
+ *      setting", vim.HistoryCollector);
  *    and `DestroyCollector` in `finally`, always. The history includes running tasks, so
  *    recentTask adds nothing; unfinished tasks on the page are re-read live (`Task.info`),
- *    because a collector's copy is refreshed only on state changes.
+ *    because a collector's copy is refreshed only on state changes (govmomi simulator note).
+ *    A read shorter than asked ends the history ("No item is returned when the end of the
+ *    collector is reached").
  * 2. Servers without the collector (vcsim: MethodNotFound; ESXi: NotSupported) get
  *    `TaskManager.recentTask` + one RetrievePropertiesEx of every `Task.info`, filtered,
  *    sorted and paged here. Learned once per session.
@@ -115,8 +118,7 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
         const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
         found.accept(infos);
         exhausted = infos.length < size;
-      } else {
-        await client.call(session, 'RewindCollector', self, [], ctx);
+        if (!exhausted && found.matches.size < want) await client.call(session, 'ResetCollector', self, [], ctx);
       }
       const method = query.direction === 'DESC' ? 'ReadPreviousTasks' : 'ReadNextTasks';
       for (let reads = 0; !exhausted && found.matches.size < want; reads++) {

@@ -1,12 +1,14 @@
 /**
- * TaskHistoryCollector, after the vSphere API reference and govmomi's simulator
- * (`simulator/history_collector.go`, `task_manager.go` at fd061606):
- * - the collector holds the tasks matching its TaskFilterSpec when created, oldest first, and
- *   gains new matching tasks as they are created;
- * - `latestPage` is the newest `pageSize` items (default 10, newest first, as govmomi returns it);
- * - the "scrollable view" starts immediately before the latest page (vSphere API:
- *   ResetCollector); `ReadNextTasks` reads newer items forward, `ReadPreviousTasks` older ones
- *   backward (returned oldest first, UNCONFIRMED); `RewindCollector` moves to the oldest;
+ * TaskHistoryCollector, after the vSphere API reference (vim.HistoryCollector,
+ * vim.TaskHistoryCollector) and govmomi's simulator (`simulator/history_collector.go`,
+ * `task_manager.go` at fd061606):
+ * - the collector holds the tasks matching its TaskFilterSpec, oldest first ("items in a
+ *   collector are always ordered by date and time of creation"), and gains new matching tasks;
+ * - `latestPage` is the newest `pageSize` items (default 10; "unordered": newest first here);
+ * - the "scrollable view" starts at the oldest item ("rewind ... the default setting");
+ *   `ReadNextTasks` reads newer items forward; `ResetCollector` moves to just before the latest
+ *   page, so `ReadPreviousTasks` then reads older items (newest first, as govmomi returns them);
+ *   `SetCollectorPageSize` leaves the position alone (UNCONFIRMED);
  * - `maxCount` <= 0 (or a page size above 1000) is `InvalidArgument{invalidProperty: maxCount}`;
  *   more than 32 collectors per session is `InvalidState` ("Too many task collectors to create").
  * Filter fields: entity (self; children/all treated as self: the simulator has no inventory
@@ -82,7 +84,7 @@ export class HistoryCollector {
   constructor(filter: TaskFilter, matching: SimTask[]) {
     this.filter = filter;
     this.#ids = matching.map((t) => t.id);
-    this.#pos = this.#latestStart();
+    this.#pos = 0;
   }
 
   /** A new task, if it matches (vCenter appends to open collectors). */
@@ -96,7 +98,6 @@ export class HistoryCollector {
 
   setPageSize(size: number): void {
     this.#pageSize = size;
-    this.#pos = this.#latestStart();
   }
 
   reset(): void {
@@ -120,7 +121,7 @@ export class HistoryCollector {
 
   previous(max: number): string[] {
     const start = Math.max(0, this.#pos - max);
-    const out = this.#ids.slice(start, this.#pos);
+    const out = this.#ids.slice(start, this.#pos).reverse();
     this.#pos = start;
     return out;
   }
