@@ -44,13 +44,24 @@ function portOf(value: string | undefined): number | undefined {
   return port;
 }
 
-/** Stops cleanly on SIGINT/SIGTERM. */
+/** Longest a graceful stop may take (the HTTP/WebSocket drain has 10 s of it). */
+const SHUTDOWN_LIMIT_MS = 25_000;
+
+/** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
 function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      process.stderr.write(`taskgraph: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
     stopping = true;
     process.stderr.write(`taskgraph: ${signal}, shutting down\n`);
+    // Past the drain's grace period something hangs (a logout that never answers): go anyway.
+    setTimeout(() => {
+      process.stderr.write('taskgraph: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -43,6 +43,11 @@ export interface GatewayServerOptions {
   subscriptions?: Omit<HubOptions, 'backends'>;
   /** WebSocket keep-alive ping interval (default 12 s); a peer that misses one is dropped. */
   keepAliveMs?: number;
+  /**
+   * On stop, in-flight HTTP requests and WebSocket close handshakes get this long (default
+   * 10 s) before their connections are cut.
+   */
+  shutdownGraceMs?: number;
   /** Runs last on stop (e.g. closing Redis connections). */
   cleanup?: () => Promise<void>;
   /** Structured logs; default: the process logger (set by the CLI; silent otherwise). */
@@ -108,6 +113,24 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   }, options.keepAliveMs ?? 12_000);
   keepAlive.unref();
 
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  // Every WebSocket client is told "going away" (1001); one that does not finish the close
+  // handshake within the grace period is cut. Memoized: stop() and Apollo's drain both call it.
+  let socketsClosed: Promise<void> | null = null;
+  const closeSockets = () =>
+    (socketsClosed ??= (async () => {
+      clearInterval(keepAlive);
+      const cut = setTimeout(() => {
+        for (const socket of wsServer.clients) socket.terminate();
+      }, graceMs);
+      cut.unref();
+      try {
+        await wsCleanup.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    })());
+
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     formatError,
@@ -116,7 +139,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     // handlers would race it and leave stop() waiting forever.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: graceMs }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       partialErrorsPlugin(),
@@ -127,8 +150,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         async serverWillStart() {
           return {
             async drainServer() {
-              clearInterval(keepAlive);
-              await wsCleanup.dispose();
+              await closeSockets();
             },
           };
         },
@@ -179,6 +201,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     stop: async () => {
       metrics.close();
       stopUpstreamLog();
+      // Graceful (SIGTERM): accept nothing new; WebSocket clients get 1001 "going away";
+      // in-flight HTTP requests finish (Apollo's drain, up to the grace period); then the
+      // watchers stop and their leases are released (hub.close), and the backends log out.
+      httpServer.close();
+      await closeSockets();
       await apollo.stop();
       await hub.close();
       await backends.close();

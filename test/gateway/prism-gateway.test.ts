@@ -162,3 +162,4 @@ describe('gateway with a backend whose credentials are wrong, and one that is no
     }
   });
 });
+
