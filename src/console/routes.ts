@@ -18,7 +18,7 @@ function packageDir(name: string): string {
 }
 
 /** The console's own files; nothing else under /console is served. */
-const CONSOLE_FILES = new Set(['app.js', 'api.js', 'render.js', 'console.css']);
+const CONSOLE_FILES = new Set(['app.js', 'api.js', 'filters.js', 'render.js', 'console.css']);
 
 /** GraphiQL's assets by public name -> file in node_modules (a fixed map: no path from the URL reaches the disk). */
 function graphiqlAssets(): Map<string, string> {

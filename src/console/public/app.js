@@ -2,15 +2,12 @@
 // Subscription.taskEvents, follows an expanded task with Subscription.taskUpdated, and
 // cancels with Mutation.cancelTask. State lives here; DOM building is in render.js.
 import { CANCEL_TASK, createLiveClient, LIST_BACKENDS, LIST_TASKS, request, TASK_DETAIL, TASK_EVENTS, TASK_UPDATED } from './api.js';
+import { loadFiltersFromUrl, readFilters, serverFilter, syncUrl, visible } from './filters.js';
 import { canCancel, detailRow, h, STATUSES, taskRow } from './render.js';
 
 const PAGE = 100;
 const MAX_ROWS = 300;
 const COLUMNS = 8;
-const STATUS_GROUPS = {
-  active: ['QUEUED', 'PENDING', 'RUNNING', 'BLOCKED', 'CANCELING', 'SUSPENDED', 'UNKNOWN'],
-  finished: ['SUCCEEDED', 'FAILED', 'CANCELED'],
-};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -42,65 +39,10 @@ const state = {
   generation: 0,
 };
 
-// ---- filters (mirrored in the URL so a view can be shared and the browser test can open one)
+// ---- filters (filters.js); the task map decides whether a task is already listed.
 
-function readFilters() {
-  return {
-    backend: ui.backend.value,
-    status: ui.status.value,
-    operation: ui.operation.value.trim(),
-    text: ui.text.value.trim(),
-    subtasks: ui.subtasks.checked,
-  };
-}
-
-function statusList(value) {
-  if (!value) return null;
-  return STATUS_GROUPS[value] ?? [value];
-}
-
-function serverFilter(f) {
-  const filter = {};
-  if (f.backend) filter.backend = [f.backend];
-  if (f.operation) filter.operation = [f.operation];
-  const statuses = statusList(f.status);
-  if (statuses) filter.status = statuses;
-  return filter;
-}
-
-/** Client-side part: text search, top-level only, and status for tasks that arrive by event. */
-function visible(task, f = readFilters()) {
-  if (!f.subtasks && task.parent) return false;
-  const statuses = statusList(f.status);
-  if (statuses && !statuses.includes(task.status) && !state.tasks.has(task.id)) return false;
-  if (!f.text) return true;
-  const needle = f.text.toLowerCase();
-  const haystack = [task.description, task.operation, task.nativeId, task.backend, task.tenant, task.initiatedBy?.name, ...(task.entitiesAffected ?? []).map((e) => e.name ?? e.nativeId)]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
-  return haystack.includes(needle);
-}
-
-function syncUrl(f) {
-  const params = new URLSearchParams();
-  if (f.backend) params.set('backend', f.backend);
-  if (f.status) params.set('status', f.status);
-  if (f.operation) params.set('operation', f.operation);
-  if (f.text) params.set('q', f.text);
-  if (f.subtasks) params.set('subtasks', '1');
-  const query = params.toString();
-  history.replaceState(null, '', query ? `?${query}` : location.pathname);
-}
-
-function loadFiltersFromUrl() {
-  const params = new URLSearchParams(location.search);
-  ui.status.value = params.get('status') ?? '';
-  ui.operation.value = params.get('operation') ?? '';
-  ui.text.value = params.get('q') ?? '';
-  ui.subtasks.checked = params.get('subtasks') === '1';
-  return params.get('backend') ?? '';
-}
+const currentFilters = () => readFilters(ui);
+const isVisible = (task, f = currentFilters()) => visible(task, f, state.tasks.has(task.id));
 
 // ---- rendering: rows are kept per id and replaced one by one, so a progress event does not
 // rebuild the table (and a button being clicked is not swapped out from under the pointer).
@@ -143,12 +85,12 @@ function decorate(task) {
 
 function flush() {
   frame = 0;
-  const f = readFilters();
+  const f = currentFilters();
   if (orderDirty) {
     orderDirty = false;
     dirty.clear();
     rowCache.clear();
-    const ids = state.order.filter((id) => visible(state.tasks.get(id), f));
+    const ids = state.order.filter((id) => isVisible(state.tasks.get(id), f));
     ui.tbody.replaceChildren(...(ids.length ? ids.flatMap(buildRows) : [emptyRow()]));
   } else {
     for (const id of dirty) {
@@ -168,7 +110,7 @@ function emptyRow() {
 }
 
 function renderSummary(f) {
-  const shown = state.order.filter((id) => visible(state.tasks.get(id), f));
+  const shown = state.order.filter((id) => isVisible(state.tasks.get(id), f));
   const counts = new Map();
   for (const id of shown) {
     const s = state.tasks.get(id).status;
@@ -199,7 +141,7 @@ function upsert(task) {
 }
 
 async function loadTasks() {
-  const f = readFilters();
+  const f = currentFilters();
   syncUrl(f);
   const generation = ++state.generation;
   ui.refresh.disabled = true;
@@ -264,7 +206,7 @@ function onConnection(connection) {
 
 function subscribeEvents() {
   stopEvents?.();
-  const f = readFilters();
+  const f = currentFilters();
   // Status is left out so a listed task's move to another status still arrives.
   const filter = {};
   if (f.backend) filter.backend = [f.backend];
@@ -293,7 +235,7 @@ function onTaskEvent({ type, task }) {
     markDirty(task.id);
     return;
   }
-  if (type === 'CREATED' && visible(task)) {
+  if (type === 'CREATED' && isVisible(task)) {
     upsert(task);
     state.order.unshift(task.id);
     if (state.order.length > MAX_ROWS) for (const id of state.order.splice(MAX_ROWS)) state.tasks.delete(id);
@@ -371,11 +313,11 @@ ui.backend.addEventListener('change', onServerFilterChange);
 ui.status.addEventListener('change', () => void loadTasks());
 ui.operation.addEventListener('change', onServerFilterChange);
 ui.text.addEventListener('input', () => {
-  syncUrl(readFilters());
+  syncUrl(currentFilters());
   markOrderDirty();
 });
 ui.subtasks.addEventListener('change', () => {
-  syncUrl(readFilters());
+  syncUrl(currentFilters());
   markOrderDirty();
 });
 ui.refresh.addEventListener('click', () => {
@@ -389,7 +331,7 @@ ui.status.replaceChildren(
   h('option', { value: 'finished' }, 'Finished'),
   ...STATUSES.map((s) => h('option', { value: s }, s)),
 );
-ui.backend.dataset.initial = loadFiltersFromUrl();
+ui.backend.dataset.initial = loadFiltersFromUrl(ui);
 
 await loadBackends();
 subscribeEvents();
