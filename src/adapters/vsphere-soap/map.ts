@@ -4,8 +4,9 @@
  *
  * Status (wire-formats.md §4): queued -> QUEUED, running -> RUNNING (CANCELING once
  * `cancelled` is set), success -> SUCCEEDED, error -> FAILED, except a cancelled task or a
- * `RequestCanceled` fault -> CANCELED (vim has no cancelled state; UNCONFIRMED for vim, taken
- * from the SMS TaskInfo.State doc). Anything else -> UNKNOWN with the native state kept.
+ * `RequestCanceled` fault -> CANCELED. vim has no cancelled state: "If a task is canceled, its
+ * runtime state will be set to error and its error state will be set to RequestCanceled"
+ * (vSphere API reference, vim.Task CancelTask). Anything else -> UNKNOWN, native state kept.
  */
 import { clampProgress, type Initiator, type KeyValue, type TaskModel, type TaskStatus } from '../../model/task.js';
 import type { TaskInfo, TaskReason } from './wire.js';
