@@ -104,3 +104,29 @@ describe('/metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 });
+
+describe('/metrics circuit state', () => {
+  it('shows a backend circuit opening after failed calls, the other one closed', async () => {
+    const sim = await startPrismSimulator({ initialTasks: 2, seed: 32 });
+    const gw = await startTestGateway([
+      sim.backendConfig('pc'),
+      { ...sim.backendConfig('pc-locked'), password: 'Wr0ng-Metrics-Passw0rd!', retry: { attempts: 1 }, circuit: { failureThreshold: 2, openMs: 600_000 } },
+    ]);
+    try {
+      const scrape = async () => (await fetch(`${new URL(gw.url).origin}/metrics`)).text();
+      const before = await scrape();
+      expect(sample(before, 'taskgraph_backend_circuit', { backend: 'pc-locked', state: 'CLOSED' })).toBe(1);
+      for (let i = 0; i < 3; i++) await gql(gw.url, '{ tasks(first: 1) { nodes { id } } }');
+      const after = await scrape();
+      expect(sample(after, 'taskgraph_backend_circuit', { backend: 'pc-locked', state: 'OPEN' })).toBe(1);
+      expect(sample(after, 'taskgraph_backend_circuit', { backend: 'pc-locked', state: 'CLOSED' })).toBe(0);
+      expect(sample(after, 'taskgraph_backend_circuit', { backend: 'pc', state: 'CLOSED' })).toBe(1);
+      expect(sample(after, 'taskgraph_backend_consecutive_failures', { backend: 'pc-locked' })).toBeGreaterThanOrEqual(2);
+      // The third query was refused by the open circuit: no upstream call, so two attempts counted.
+      expect(sample(after, 'taskgraph_upstream_calls_total', { backend: 'pc-locked', backend_type: 'prism', operation: 'listTasks', outcome: 'BACKEND_AUTH_FAILED' })).toBe(2);
+    } finally {
+      await gw.stop();
+      await sim.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ import type { SubscriptionHub } from '../../subscriptions/hub.js';
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const HEALTH = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN'] as const;
 const PHASES = ['stopped', 'polling', 'pushing'] as const;
+const CIRCUIT = ['CLOSED', 'OPEN', 'HALF_OPEN'] as const;
 const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
 
 /** Codes are the gateway's own constants; anything else (should not happen) is folded into OTHER. */
@@ -68,7 +69,7 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
   });
   const upstreamCalls = new client.Counter({
     name: 'taskgraph_upstream_calls_total',
-    help: 'Adapter calls to a backend, by backend, adapter operation and outcome (ok or the error code).',
+    help: 'Adapter calls to a backend (each attempt, retries included), by backend, adapter operation and outcome (ok or the error code).',
     labelNames: ['backend', 'backend_type', 'operation', 'outcome'] as const,
     registers: [registry],
   });
@@ -88,6 +89,27 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
       for (const b of backends.all()) {
         for (const health of HEALTH) this.set({ backend: b.adapter.name, backend_type: b.adapter.type, health }, b.status.health === health ? 1 : 0);
       }
+    },
+  });
+  new client.Gauge({
+    name: 'taskgraph_backend_circuit',
+    help: "Each backend's circuit breaker: 1 for its current state (CLOSED, OPEN, HALF_OPEN), 0 for the others.",
+    labelNames: ['backend', 'state'] as const,
+    registers: [registry],
+    collect() {
+      for (const b of backends.all()) {
+        const current = b.circuit.state;
+        for (const state of CIRCUIT) this.set({ backend: b.adapter.name, state }, current === state ? 1 : 0);
+      }
+    },
+  });
+  new client.Gauge({
+    name: 'taskgraph_backend_consecutive_failures',
+    help: 'Failed calls in a row per backend, as the circuit breaker counts them.',
+    labelNames: ['backend'] as const,
+    registers: [registry],
+    collect() {
+      for (const b of backends.all()) this.set({ backend: b.adapter.name }, b.circuit.consecutiveFailures);
     },
   });
   new client.Gauge({
