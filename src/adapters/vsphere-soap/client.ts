@@ -13,7 +13,7 @@ import { BackendError, badResponse } from '../errors.js';
 import { createTransport, type HttpResponse, type TlsOptions } from '../http.js';
 import type { Secret } from '../../model/secret.js';
 import type { XmlElement } from '../xml.js';
-import { faultError, isSessionLoss, VimFaultError } from './faults.js';
+import { faultError, isSessionLoss } from './faults.js';
 import { el, node, readEnvelope, requestEnvelope, returnvals, type MoRef, type Part } from './soap.js';
 import { readRetrieveResult, readServiceContent, type ObjectContent, type ServiceContent } from './wire.js';
 
@@ -64,6 +64,8 @@ export class VimClient {
   /** The session #current resolved to, so invalidation is synchronous. */
   #resolved: VimSession | null = null;
   #closed = false;
+  /** ServiceContent does not change between sessions; read once. */
+  #content: ServiceContent | null = null;
 
   constructor(options: VimClientOptions) {
     this.backend = options.backend;
@@ -117,7 +119,8 @@ export class VimClient {
   session(ctx: CallContext): Promise<VimSession> {
     if (this.#closed) return Promise.reject(new BackendError('BACKEND_UNAVAILABLE', this.backend, `${this.backend}: adapter is closed`));
     if (!this.#current) {
-      const login = this.#login(ctx);
+      // The login is shared: one caller giving up must not abort it for the others.
+      const login = this.#login({ requestId: ctx.requestId });
       this.#current = login;
       login.then(
         (s) => {
@@ -152,14 +155,19 @@ export class VimClient {
     }
   }
 
-  async #login(ctx: CallContext): Promise<VimSession> {
+  async #serviceContent(ctx: CallContext): Promise<ServiceContent> {
+    if (this.#content) return this.#content;
     const sc = await this.call(null, 'RetrieveServiceContent', ROOT, [], ctx);
-    let content: ServiceContent;
     try {
-      content = readServiceContent(returnvals(sc)[0]);
+      this.#content = readServiceContent(returnvals(sc)[0]);
     } catch (err) {
       throw badResponse(this.backend, `RetrieveServiceContent: ${(err as Error).message}`, err);
     }
+    return this.#content;
+  }
+
+  async #login(ctx: CallContext): Promise<VimSession> {
+    const content = await this.#serviceContent(ctx);
     const { cookie } = await this.#post(
       null,
       'Login',
@@ -216,5 +224,3 @@ export class VimClient {
     this.#transport.close();
   }
 }
-
-export { VimFaultError };

@@ -48,7 +48,8 @@ function createVsphereSoapAdapter(config: VsphereSoapConfig): TaskAdapter {
   const watches = new Set<WatchHandle>();
 
   async function getTasks(ids: readonly string[], ctx: CallContext): Promise<Array<TaskModel | null | Error>> {
-    const unique = [...new Set(ids)];
+    // An empty id names no task; vim would fault on the whole batch for it.
+    const unique = [...new Set(ids)].filter((id) => id.trim() !== '');
     const found = new Map<string, TaskModel | null | Error>();
     for (let i = 0; i < unique.length; i += MAX_BATCH) {
       const batch = unique.slice(i, i + MAX_BATCH);
