@@ -35,7 +35,7 @@ function rowOf(page: Page, text: string) {
   return page.locator('#task-rows > tr.task-row', { hasText: text });
 }
 
-describe.skipIf(Boolean(missing))('task console in Chromium', () => {
+describe.skipIf(Boolean(missing))('task console in Chromium', { timeout: 60_000 }, () => {
   let demo: Demo;
   let browser: Browser;
   let tab: WatchedPage;

@@ -10,7 +10,7 @@ import { artifactPath, chromiumMissing, launchChromium, openPage, type WatchedPa
 
 const missing = chromiumMissing();
 
-describe.skipIf(Boolean(missing))('GraphiQL in Chromium', () => {
+describe.skipIf(Boolean(missing))('GraphiQL in Chromium', { timeout: 60_000 }, () => {
   let demo: Demo;
   let browser: Browser;
   let tab: WatchedPage;

@@ -27,7 +27,7 @@ function capture() {
   return { out, text: () => text };
 }
 
-describe('taskgraph check', () => {
+describe('taskgraph check', { timeout: 60_000 }, () => {
   let prism: RunningSimulator;
   let rest: RunningSimulator;
   let dir: string;

@@ -32,7 +32,7 @@ function run(name: string, source: string, origin: string, args: string[] = []):
   });
 }
 
-describe('docs/clients.md snippets', () => {
+describe('docs/clients.md snippets', { timeout: 60_000 }, () => {
   let sim: PrismSimulator;
   let gw: GatewayServer;
   let origin: string;
