@@ -5,11 +5,18 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { CallContext } from '../adapters/contract.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
+import { createAccess, type Access, type AccessPolicy } from '../security/access.js';
+import { ANONYMOUS, type Principal } from '../security/principal.js';
 import type { BackendSet } from './backends.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 
 export interface GatewayContext {
+  /** The backends as the caller may see them (`access.backends`). */
   backends: BackendSet;
+  /** Who is calling, what they may see and do (src/security/access.ts). */
+  access: Access;
+  /** Largest `first`/`last` (config `limits.maxFirst`); PAGE_LIMITS when absent. */
+  maxFirst?: number;
   loaders: Loaders;
   /** Correlation id for logs and upstream request-id headers. */
   call: CallContext;
@@ -26,8 +33,27 @@ export interface GatewayContext {
 export function createContext(
   backends: BackendSet,
   hub: SubscriptionHub,
-  options: { requestId?: string; connectionClosed?: AbortSignal; loaders?: LoaderOptions } = {},
+  options: {
+    requestId?: string;
+    connectionClosed?: AbortSignal;
+    loaders?: LoaderOptions;
+    /** The authenticated caller; anonymous (everything allowed) when absent. */
+    principal?: Principal;
+    accessPolicy?: AccessPolicy;
+    maxFirst?: number;
+  } = {},
 ): GatewayContext {
   const call: CallContext = { requestId: options.requestId ?? randomUUID() };
-  return { backends, hub, loaders: createLoaders(backends, call, options.loaders), call, partialErrors: [], connectionClosed: options.connectionClosed };
+  const access = createAccess(backends, options.principal ?? ANONYMOUS, options.accessPolicy);
+  const visible = access.backends;
+  return {
+    backends: visible,
+    access,
+    maxFirst: options.maxFirst,
+    hub,
+    loaders: createLoaders(visible, call, options.loaders),
+    call,
+    partialErrors: [],
+    connectionClosed: options.connectionClosed,
+  };
 }

@@ -19,6 +19,11 @@ export interface TaskFilter {
   createdAfter?: Date;
   /** Exclusive upper bound on the sort time. */
   createdBefore?: Date;
+  /**
+   * Only tasks whose `tenant` is one of these (vCD org names, Prism cluster extIds): the
+   * caller's authorization scope. A task without a tenant never matches.
+   */
+  tenants?: readonly string[];
 }
 
 export type SortDirection = 'ASC' | 'DESC';
@@ -40,6 +45,7 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
   }
   if (filter.parentId !== undefined && task.parentId !== filter.parentId) return false;
   if (filter.parentIds && (task.parentId === null || !filter.parentIds.includes(task.parentId))) return false;
+  if (filter.tenants && (task.tenant === null || !filter.tenants.includes(task.tenant))) return false;
   if (filter.entities) {
     const hit = filter.entities.some((want) =>
       task.entitiesAffected.some((e) => e.nativeId === want.nativeId && (!want.type || e.type === want.type)),

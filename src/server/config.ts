@@ -10,6 +10,7 @@ import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
 import { LOG_LEVELS } from './plugins/logging.js';
 import { parseFederation, type FederationConfig } from '../federation/config.js';
+import { authConfigErrors, authSchema, limitsSchema, type AuthConfig, type LimitsConfig } from '../security/config.js';
 
 export const serverSchema = z
   .object({
@@ -65,6 +66,10 @@ export interface Config {
   backends: BackendEntry[];
   /** Foreign entity types taskgraph contributes `tasks` to (docs/federation.md). */
   federation: FederationConfig;
+  /** Who may call, and what they may see (docs/security.md). */
+  auth: AuthConfig;
+  /** Query limits (docs/security.md). */
+  limits: LimitsConfig;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +106,7 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
-    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), auth: authSchema, limits: limitsSchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
     .extend({ logging: loggingSchema })
     .strict()
     .safeParse(tree);
@@ -129,8 +134,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   });
   const federation = parseFederation(top.data.federation, [...names]);
   if (!federation.ok) errors.push(...federation.errors);
+  errors.push(...authConfigErrors(top.data.auth, [...names]));
   if (errors.length || !federation.ok) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value, logging: top.data.logging };
+  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value, logging: top.data.logging, auth: top.data.auth, limits: top.data.limits };
 }
 
 /** Reads and validates a YAML config file. */

@@ -8,9 +8,12 @@ import { createRedisEngine } from '../subscriptions/redis.js';
 import { buildSchema } from '../gateway/schema.js';
 import { federationModules } from '../federation/schema.js';
 import { ConfigError, type Config } from './config.js';
+import { securityFromConfig } from '../security/options.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
 
 export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
+  // First: a missing key file fails before any backend is logged in to.
+  const security = securityFromConfig(config);
   const entries = config.backends.map(({ module, config: backend }) => {
     try {
       return { adapter: module.create(backend), knownAs: backend.knownAs, resilience: backend };
@@ -30,6 +33,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       port: overrides.port ?? config.server.port,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
       cleanup: async () => redis?.close(),
+      security,
     });
   } catch (err) {
     await redis?.close();

@@ -25,6 +25,10 @@ import { partialErrorsPlugin } from './plugins/partial-errors.js';
 import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
 import { browserRoutes } from '../console/routes.js';
+import { authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
+import { limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limits.js';
+import { defaultSecurity, type ServerSecurity } from '../security/options.js';
+import { NOBODY } from '../security/principal.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -57,6 +61,8 @@ export interface GatewayServerOptions {
   processMetrics?: boolean;
   /** Per-request loader options; `{ batch: false }` resolves naively, one call per key (benchmarks). */
   loaders?: LoaderOptions;
+  /** Authentication, query limits, authorization facts (docs/security.md); default: auth off, default limits. */
+  security?: ServerSecurity;
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
@@ -67,6 +73,9 @@ function requestIdOf(header: string | string[] | undefined): string {
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { schema, backends } = options;
+  const security = options.security ?? defaultSecurity();
+  const wsAuth = wsAuthenticator(security.authenticator);
+  const wsGuard = wsOperationGuard(schema, security.limits);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -91,8 +100,19 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
+      // Credentials come in connection_init; refusals close with 4401 / 4403.
+      onConnect: (ctx) => wsAuth.onConnect(ctx),
+      onSubscribe: (_ctx, _id, payload) => wsGuard(payload),
+      // Errors of subscription results are masked as on HTTP: no internals reach a client.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
       context: (ctx) =>
-        createContext(backends, hub, { connectionClosed: connectionSignal(ctx.extra) }) as unknown as Record<string, unknown>,
+        createContext(backends, hub, {
+          connectionClosed: connectionSignal(ctx.extra),
+          principal: wsAuth.principalOf(ctx.extra) ?? NOBODY,
+          accessPolicy: security.accessPolicy,
+          maxFirst: security.limits.maxFirst,
+        }) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
     },
     wsServer,
@@ -136,6 +156,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.
+    introspection: true,
+    csrfPrevention: true,
+    parseOptions: { maxTokens: security.limits.maxTokens },
+    allowBatchedHttpRequests: security.limits.maxBatch > 1,
     // The CLI owns SIGINT/SIGTERM (graceful shutdown of the whole gateway); Apollo's own
     // handlers would race it and leave stop() waiting forever.
     stopOnTerminationSignals: false,
@@ -145,6 +170,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ApolloServerPluginInlineTraceDisabled(),
       // No cache hints are used; without it no plugin wraps every field resolver (2-3% of a list query's CPU).
       ApolloServerPluginCacheControlDisabled(),
+      limitsPlugin(security.limits),
       partialErrorsPlugin(),
       // After partialErrorsPlugin, so both see the errors it adds.
       metrics.plugin,
@@ -182,9 +208,19 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.use(browserRoutes());
   app.use(
     '/graphql',
+    // Who is calling, before the body is read; then batch size and tokens, before parsing.
+    authMiddleware(security.authenticator),
     express.json({ limit: '1mb' }),
+    limitsMiddleware(security.limits),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(backends, hub, { requestId: requestIdOf(req.headers['x-request-id']), loaders: options.loaders }),
+      context: async ({ req, res }) =>
+        createContext(backends, hub, {
+          requestId: requestIdOf(req.headers['x-request-id']),
+          loaders: options.loaders,
+          principal: principalOf(res),
+          accessPolicy: security.accessPolicy,
+          maxFirst: security.limits.maxFirst,
+        }),
     }),
   );
 
@@ -193,6 +229,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  warnIfOpen(security.authenticator, options.host ?? '127.0.0.1');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const base = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {

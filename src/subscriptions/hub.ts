@@ -27,9 +27,17 @@ export interface HubOptions {
 }
 
 interface Subscriber {
-  matches(event: TaskEvent): boolean;
+  /** The event as this subscriber may see it, or null when it does not match or is out of its scope. */
+  accept(event: TaskEvent): TaskEvent | null;
   queue: EventQueue<unknown>;
 }
+
+/**
+ * What a subscriber's principal may see of a task (src/security/access.ts `view`): the task,
+ * trimmed of what is out of scope, or null. Watchers are shared by every principal, so every
+ * event is checked per subscriber.
+ */
+export type TaskView = (task: TaskModel) => TaskModel | null;
 
 interface BackendEntry {
   subscribers: Set<Subscriber>;
@@ -53,9 +61,10 @@ export interface SubscriptionHub {
     load: () => Promise<TaskModel | null>,
     render: (task: TaskModel) => T,
     signal?: AbortSignal,
+    view?: TaskView,
   ): Promise<AsyncIterableIterator<T> | null>;
-  /** Events of tasks matching each backend's filter. */
-  watchEvents<T>(scope: Map<string, TaskFilter>, render: (event: TaskEvent) => T, signal?: AbortSignal): AsyncIterableIterator<T>;
+  /** Events of tasks matching each backend's filter (and visible through `view`). */
+  watchEvents<T>(scope: Map<string, TaskFilter>, render: (event: TaskEvent) => T, signal?: AbortSignal, view?: TaskView): AsyncIterableIterator<T>;
   stats(): HubStats;
   close(): Promise<void>;
 }
@@ -90,7 +99,10 @@ export function createHub(options: HubOptions): SubscriptionHub {
   const unsubscribeBus = bus.subscribe((backend, event) => {
     const entry = entries.get(backend);
     if (!entry) return;
-    for (const sub of entry.subscribers) if (sub.matches(event)) sub.queue.push(event);
+    for (const sub of entry.subscribers) {
+      const seen = sub.accept(event);
+      if (seen) sub.queue.push(seen);
+    }
   });
 
   function add(names: string[], sub: Subscriber): void {
@@ -122,9 +134,15 @@ export function createHub(options: HubOptions): SubscriptionHub {
     render: (e: TaskEvent) => T,
     signal: AbortSignal | undefined,
     endAfterTerminal: boolean,
+    view: TaskView | undefined,
   ): EventQueue<T> {
     const sub: Subscriber = {
-      matches,
+      accept: (event) => {
+        if (!matches(event)) return null;
+        if (!view) return event;
+        const task = view(event.task);
+        return task ? (task === event.task ? event : { ...event, task }) : null;
+      },
       queue: null as unknown as EventQueue<unknown>,
     };
     const queue = createEventQueue<T>({ maxPending, render, endAfterTerminal, onClose: () => remove(names, sub) });
@@ -141,9 +159,9 @@ export function createHub(options: HubOptions): SubscriptionHub {
   }
 
   return {
-    async watchTask(ref, load, render, signal) {
+    async watchTask(ref, load, render, signal, view) {
       const same = (e: TaskEvent) => e.task.nativeId === ref.nativeId;
-      const queue = register([ref.backend], same, (e) => render(e.task), signal, true);
+      const queue = register([ref.backend], same, (e) => render(e.task), signal, true, view);
       let task: TaskModel | null;
       try {
         task = await load();
@@ -160,11 +178,11 @@ export function createHub(options: HubOptions): SubscriptionHub {
       if (isTerminal(task.status)) queue.end();
       return queue;
     },
-    watchEvents(scope, render, signal) {
+    watchEvents(scope, render, signal, view) {
       return register([...scope.keys()], (e) => {
         const filter = scope.get(e.task.backend);
         return filter !== undefined && matchesFilter(e.task, filter);
-      }, render, signal, false);
+      }, render, signal, false, view);
     },
     stats() {
       const watchers = [...entries.values()].map((e) => ({

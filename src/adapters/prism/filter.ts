@@ -46,6 +46,15 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
     const ids = filter.entities.map((e) => `a/extId eq ${quote(e.nativeId)}`);
     clauses.push(`entitiesAffected/any(a:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);
   }
+  if (filter.tenants) {
+    // The caller's authorization scope: tasks of these clusters only. The model's tenant is
+    // the first clusterExtId, so the adapter's matchesFilter re-check may drop more. The
+    // lambda over a string collection is OData v4; that PC accepts it on clusterExtIds is
+    // UNCONFIRMED (the simulator does; the gateway re-checks every task either way).
+    if (filter.tenants.length === 0) return { expression: undefined, empty: true };
+    const ids = filter.tenants.map((id) => `c eq ${quote(id)}`);
+    clauses.push(`clusterExtIds/any(c:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);
+  }
   if (filter.createdAfter) clauses.push(`createdTime ge ${filter.createdAfter.toISOString()}`);
   if (filter.createdBefore) clauses.push(`createdTime lt ${filter.createdBefore.toISOString()}`);
   if (after && after.time > 0) {

@@ -32,6 +32,26 @@ function resolveTarget(ctx: GatewayContext, id: string): { adapter: TaskAdapter;
   return { adapter: backend.adapter, nativeId: key.nativeId };
 }
 
+/** Refusal for a caller whose scope lacks the action (checked before anything is read). */
+function forbidden(ctx: GatewayContext, action: 'cancel' | 'create' | 'update', backend: string): { task: null; error: MutationError } {
+  return mutationError('FORBIDDEN', `${ctx.access.principal.id} may not ${action} tasks`, backend);
+}
+
+/**
+ * Null when the caller may see the task; otherwise the payload error. A task out of the
+ * caller's scope reads exactly like a missing one, so ids cannot be probed. Callers who see
+ * everything skip the read (the backend answers NOT_FOUND itself).
+ */
+async function outOfScope(ctx: GatewayContext, backend: string, nativeId: string, what = 'task'): Promise<{ task: null; error: MutationError } | null> {
+  if (ctx.access.unrestricted) return null;
+  try {
+    if (await ctx.loaders.task.load({ backend, nativeId })) return null;
+  } catch (err) {
+    return fromBackendError(err);
+  }
+  return mutationError('NOT_FOUND', `${backend}: ${what} ${nativeId} not found`, backend);
+}
+
 function clearCached(ctx: GatewayContext, backend: string, nativeId: string): void {
   ctx.loaders.task.clear({ backend, nativeId });
 }
@@ -41,7 +61,10 @@ export const mutationResolvers: MutationResolvers = {
     const target = resolveTarget(ctx, id);
     if ('error' in target) return target;
     const { adapter, nativeId } = target;
+    if (!ctx.access.may('cancel')) return forbidden(ctx, 'cancel', adapter.name);
     if (!adapter.cancelTask) return mutationError('UNSUPPORTED', `${adapter.name} cannot cancel tasks`, adapter.name);
+    const hidden = await outOfScope(ctx, adapter.name, nativeId);
+    if (hidden) return hidden;
     try {
       const outcome = await adapter.cancelTask(nativeId, ctx.call);
       clearCached(ctx, adapter.name, nativeId);
@@ -56,6 +79,10 @@ export const mutationResolvers: MutationResolvers = {
     const backend = ctx.backends.get(input.backend);
     if (!backend) return mutationError('NOT_FOUND', `no backend named ${input.backend} is configured`);
     const { adapter } = backend;
+    if (!ctx.access.may('create')) return forbidden(ctx, 'create', adapter.name);
+    if (!ctx.access.mayCreateOn(adapter.name)) {
+      return mutationError('FORBIDDEN', `tasks created on ${adapter.name} would belong to a tenant outside the scope of ${ctx.access.principal.id}`, adapter.name);
+    }
     if (!adapter.createTask) return mutationError('UNSUPPORTED', `${adapter.name} does not support external tasks`, adapter.name);
     let parentId: string | null = null;
     if (input.parent) {
@@ -64,6 +91,8 @@ export const mutationResolvers: MutationResolvers = {
         return mutationError('BAD_USER_INPUT', 'parent: must be a task id on the same backend', adapter.name);
       }
       parentId = parent.nativeId;
+      const hidden = await outOfScope(ctx, adapter.name, parentId, 'parent task');
+      if (hidden) return hidden;
     }
     if (input.progress != null && (input.progress < 0 || input.progress > 100)) {
       return mutationError('BAD_USER_INPUT', 'progress: must be between 0 and 100', adapter.name);
@@ -93,7 +122,10 @@ export const mutationResolvers: MutationResolvers = {
     const target = resolveTarget(ctx, input.id);
     if ('error' in target) return target;
     const { adapter, nativeId } = target;
+    if (!ctx.access.may('update')) return forbidden(ctx, 'update', adapter.name);
     if (!adapter.updateTask) return mutationError('UNSUPPORTED', `${adapter.name} does not support external tasks`, adapter.name);
+    const hidden = await outOfScope(ctx, adapter.name, nativeId);
+    if (hidden) return hidden;
     const call: CallContext = ctx.call;
     try {
       const task = await adapter.updateTask(

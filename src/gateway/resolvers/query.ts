@@ -6,7 +6,7 @@ import type { GatewayContext } from '../context.js';
 import { toGraphQLError } from '../errors.js';
 import { scopeFor } from '../scope.js';
 
-/** Page sizes: `first` defaults to 50 and may not exceed 1000. */
+/** Page sizes: `first` defaults to 50 and may not exceed 1000 (or config `limits.maxFirst`, ctx.maxFirst). */
 export const PAGE_LIMITS = { defaultPageSize: 50, maxPageSize: 1000 };
 
 /** Loads a task by global id; null when the id is not ours or the task does not exist. */
@@ -33,7 +33,8 @@ export const queryResolvers: QueryResolvers = {
       scope: scopeFor(ctx.backends, args.filter),
       direction,
       fingerprint: fingerprintOf({ filter: args.filter ?? null, direction }),
-      ...PAGE_LIMITS,
+      defaultPageSize: PAGE_LIMITS.defaultPageSize,
+      maxPageSize: ctx.maxFirst ?? PAGE_LIMITS.maxPageSize,
     });
   },
   backends: (_root, _args, ctx) => ctx.backends.all(),

@@ -4,6 +4,9 @@ import type { GatewayContext } from '../context.js';
 import { toGraphQLError, userInputError } from '../errors.js';
 import { scopeFor } from '../scope.js';
 
+/** Events come from watchers shared by all callers: each is checked against this caller's scope. */
+const viewOf = (ctx: GatewayContext) => (ctx.access.unrestricted ? undefined : ctx.access.view);
+
 export const subscriptionResolvers: SubscriptionResolvers = {
   taskUpdated: {
     subscribe: async (_root, { id }, ctx: GatewayContext) => {
@@ -16,7 +19,8 @@ export const subscriptionResolvers: SubscriptionResolvers = {
           throw toGraphQLError(err);
         }
       };
-      const iterator = await ctx.hub.watchTask(key, load, (task) => ({ taskUpdated: task }), ctx.connectionClosed);
+      // Out of the caller's scope, the load reads null: the same NOT_FOUND as a missing task.
+      const iterator = await ctx.hub.watchTask(key, load, (task) => ({ taskUpdated: task }), ctx.connectionClosed, viewOf(ctx));
       if (!iterator) throw userInputError(`task ${id} does not exist`, { argument: 'id', code: 'NOT_FOUND' });
       return iterator;
     },
@@ -24,7 +28,7 @@ export const subscriptionResolvers: SubscriptionResolvers = {
   taskEvents: {
     subscribe: (_root, { filter }, ctx: GatewayContext) => {
       const scope = scopeFor(ctx.backends, filter);
-      return ctx.hub.watchEvents(scope, (event) => ({ taskEvents: event }), ctx.connectionClosed);
+      return ctx.hub.watchEvents(scope, (event) => ({ taskEvents: event }), ctx.connectionClosed, viewOf(ctx));
     },
   },
 };

@@ -57,8 +57,9 @@ export const taskResolvers: TaskResolvers = {
   root: (task, _args, ctx) => rootOf(ctx, task),
   subtasks: async (task, { first, after }, ctx) => {
     const size = first ?? 50;
-    if (size < 0 || size > PAGE_LIMITS.maxPageSize) {
-      throw userInputError(`first must be between 0 and ${PAGE_LIMITS.maxPageSize}`, { argument: 'first' });
+    const max = ctx.maxFirst ?? PAGE_LIMITS.maxPageSize;
+    if (size < 0 || size > max) {
+      throw userInputError(`first must be between 0 and ${max}`, { argument: 'first', limit: max });
     }
     const fingerprint = fingerprintOf({ parent: `${task.backend}:${task.nativeId}` });
     if (task.embeddedSubtasks) {

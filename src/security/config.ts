@@ -1,0 +1,148 @@
+/**
+ * The `auth:` and `limits:` sections of taskgraph.yaml. Errors name the field, e.g.
+ * `auth.apiKeys[0].hash: sha256:<64 hex digits> ...`. Key files are read when the gateway
+ * starts (security/options.ts), so a missing file is reported with its field too.
+ */
+import { z } from 'zod';
+import { Secret } from '../model/secret.js';
+
+const names = z.array(z.string().min(1)).default([]);
+
+/** What a principal may see and do; every list fails closed (absent = nothing), `*` = all. */
+const scopeFields = {
+  /** Configured backend names. */
+  backends: names,
+  /** vCD organization names. */
+  vcdOrgs: names,
+  /** Prism cluster extIds. */
+  prismClusters: names,
+  actions: z.array(z.enum(['cancel', 'create', 'update', '*'])).default([]),
+};
+
+export const apiKeySchema = z
+  .object({
+    /** Shown in logs as the principal; never the key. */
+    name: z.string().regex(/^[\w.@:-]{1,64}$/, 'use 1-64 letters, digits or . _ @ : -'),
+    hash: z
+      .string()
+      .regex(/^sha256:[0-9a-fA-F]{64}$/, 'expected sha256:<64 hex digits>, the SHA-256 of the key (printf %s "$KEY" | sha256sum); never the key itself'),
+    ...scopeFields,
+  })
+  .strict();
+
+export const claimNamesSchema = z
+  .object({
+    subject: z.string().min(1).default('sub'),
+    backends: z.string().min(1).default('taskgraph_backends'),
+    vcdOrgs: z.string().min(1).default('taskgraph_vcd_orgs'),
+    prismClusters: z.string().min(1).default('taskgraph_prism_clusters'),
+    actions: z.string().min(1).default('taskgraph_actions'),
+  })
+  .strict();
+
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+export const jwtSchema = z
+  .object({
+    /** Accepted `alg` values; anything else (and `none`) is refused. */
+    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1, 'list at least one of HS256, RS256, ES256'),
+    /** HS256 shared secret, at least 32 bytes (RFC 7518 §3.2). */
+    secret: z
+      .string()
+      .min(32, 'at least 32 characters (RFC 7518 §3.2: a key as long as the hash)')
+      .transform((v) => new Secret(v))
+      .optional(),
+    secretFile: z.string().min(1).optional(),
+    /** PEM public key (RSA for RS256, P-256 for ES256). */
+    publicKeyFile: z.string().min(1).optional(),
+    /** A JWKS document ({"keys": [...]}) on disk; keys are picked by `kid`. */
+    jwksFile: z.string().min(1).optional(),
+    /** Required `iss`. */
+    issuer: z.string().min(1),
+    /** Required `aud` (a token may list several; one must match). */
+    audience: z.string().min(1),
+    /** Allowed clock difference for exp, nbf and iat. */
+    clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+    /** Claim names the scope is read from. */
+    claims: claimNamesSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((jwt, ctx) => {
+    const sources = [jwt.secret, jwt.secretFile, jwt.publicKeyFile, jwt.jwksFile].filter((s) => s !== undefined).length;
+    if (sources === 0) ctx.addIssue({ code: 'custom', message: 'set one of secret, secretFile, publicKeyFile or jwksFile' });
+    const hmac = jwt.secret !== undefined || jwt.secretFile !== undefined;
+    if (jwt.secret !== undefined && jwt.secretFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secretFile'], message: 'set secret or secretFile, not both' });
+    }
+    if (jwt.publicKeyFile !== undefined && jwt.jwksFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwksFile'], message: 'set publicKeyFile or jwksFile, not both' });
+    }
+    if (jwt.algorithms.includes('HS256') && !hmac && jwt.jwksFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: 'HS256 needs secret, secretFile or a jwksFile with an "oct" key' });
+    }
+    const asymmetric = jwt.algorithms.filter((a) => a !== 'HS256');
+    if (asymmetric.length && jwt.publicKeyFile === undefined && jwt.jwksFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: `${asymmetric.join(', ')} needs publicKeyFile or jwksFile` });
+    }
+    if (hmac && !jwt.algorithms.includes('HS256')) {
+      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: 'a secret is set: add HS256, or remove the secret' });
+    }
+  });
+
+export const authSchema = z
+  .discriminatedUnion('mode', [
+    /** No authentication: development only; the server warns when bound beyond loopback. */
+    z.object({ mode: z.literal('none') }).strict(),
+    z.object({ mode: z.literal('apiKey'), apiKeys: z.array(apiKeySchema).min(1, 'list at least one key') }).strict(),
+    z.object({ mode: z.literal('jwt'), jwt: jwtSchema }).strict(),
+  ])
+  .default({ mode: 'none' });
+
+export type AuthConfig = z.infer<typeof authSchema>;
+export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+export type JwtConfig = z.infer<typeof jwtSchema>;
+
+export const limitsSchema = z
+  .object({
+    /** Deepest field nesting of an operation. */
+    maxDepth: z.number().int().min(2).max(100).default(12),
+    /** Aliased fields per operation. */
+    maxAliases: z.number().int().min(0).max(1000).default(30),
+    /** Lexical tokens per document. */
+    maxTokens: z.number().int().min(100).max(1_000_000).default(5000),
+    /** Fields times the page sizes of the lists around them (`first`/`last`, default 50). */
+    maxCost: z.number().int().min(1).max(100_000_000).default(150_000),
+    /** Largest `first` / `last` of a list (the resolvers refuse more than 1000 in any case). */
+    maxFirst: z.number().int().min(1).max(1000).default(1000),
+    /** Operations per HTTP request; 1 turns batching off. */
+    maxBatch: z.number().int().min(1).max(100).default(1),
+    /** Schema introspection (`__schema`, `__type`); turn off in production. */
+    introspection: z.boolean().default(true),
+  })
+  .strict()
+  .prefault({});
+
+export type LimitsConfig = z.infer<typeof limitsSchema>;
+
+/** The limits with every default, for servers started without a config file. */
+export const DEFAULT_LIMITS: LimitsConfig = limitsSchema.parse(undefined);
+
+/** Cross-checks the auth section against the configured backends: each error names its field. */
+export function authConfigErrors(auth: AuthConfig, backendNames: readonly string[]): string[] {
+  if (auth.mode !== 'apiKey') return [];
+  const errors: string[] = [];
+  const names = new Set<string>();
+  const hashes = new Set<string>();
+  auth.apiKeys.forEach((key, i) => {
+    const field = `auth.apiKeys[${i}] (${key.name})`;
+    if (names.has(key.name)) errors.push(`${field}.name: "${key.name}" is used twice; names must be unique`);
+    names.add(key.name);
+    const hash = key.hash.toLowerCase();
+    if (hashes.has(hash)) errors.push(`${field}.hash: the same key is configured twice`);
+    hashes.add(hash);
+    const unknown = key.backends.filter((b) => b !== '*' && !backendNames.includes(b));
+    if (unknown.length) errors.push(`${field}.backends: unknown backend ${unknown.join(', ')}; configured: ${backendNames.join(', ')}`);
+  });
+  return errors;
+}

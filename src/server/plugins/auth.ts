@@ -1,0 +1,97 @@
+/**
+ * Authentication at the edge, for both transports:
+ * - HTTP: `authMiddleware` runs before /graphql reads the body; a refusal is 401 with
+ *   `WWW-Authenticate: Bearer` (RFC 6750) or 403, and a GraphQL-shaped JSON body;
+ * - graphql-ws: `wsAuthenticate` is the `onConnect` hook; credentials come from the
+ *   `connection_init` payload; a refusal closes the socket with 4401 (missing or invalid
+ *   credentials) or 4403 (a known caller allowed nothing).
+ * The principal is kept for the request's (or connection's) context.
+ */
+import type { RequestHandler, Response } from 'express';
+import type { Authenticator } from '../../security/authenticate.js';
+import { credentialsFromHeaders, credentialsFromPayload } from '../../security/authenticate.js';
+import { ANONYMOUS, type Principal } from '../../security/principal.js';
+
+/** The principal `authMiddleware` admitted for this response's request. */
+export function principalOf(res: Response): Principal {
+  return (res.locals.principal as Principal | undefined) ?? ANONYMOUS;
+}
+
+/** Quoted-string safe (RFC 9110 §5.6.4): our reasons are plain words, but never trust that. */
+const quoted = (text: string) => text.replace(/["\\\r\n]/g, '');
+
+export function authMiddleware(authenticator: Authenticator): RequestHandler {
+  return (req, res, next) => {
+    if (authenticator.mode === 'none' || req.method === 'OPTIONS') {
+      res.locals.principal = ANONYMOUS;
+      next();
+      return;
+    }
+    const outcome = authenticator.authenticate(credentialsFromHeaders(req.headers));
+    if (outcome.ok) {
+      res.locals.principal = outcome.principal;
+      next();
+      return;
+    }
+    if (outcome.status === 401) {
+      const challenge = outcome.presented ? `, error="invalid_token", error_description="${quoted(outcome.reason)}"` : '';
+      res.setHeader('WWW-Authenticate', `Bearer realm="taskgraph"${challenge}`);
+      res.status(401).json({ errors: [{ message: `Unauthenticated: ${outcome.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    res.status(403).json({ errors: [{ message: `Forbidden: ${outcome.reason}`, extensions: { code: 'FORBIDDEN' } }] });
+  };
+}
+
+/** graphql-ws close codes (graphql-ws CloseCode.Unauthorized / Forbidden). */
+export const WS_UNAUTHORIZED = 4401;
+export const WS_FORBIDDEN = 4403;
+
+interface WsConnection {
+  connectionParams?: Readonly<Record<string, unknown>>;
+  extra: { socket: { close(code?: number, reason?: string): void } };
+}
+
+/**
+ * The `onConnect` hook and where connections keep their principal. Returning false makes
+ * graphql-ws close with 4403; for 4401 the socket is closed first (the first close code wins).
+ */
+export function wsAuthenticator(authenticator: Authenticator) {
+  const principals = new WeakMap<object, Principal>();
+  return {
+    onConnect(ctx: WsConnection): boolean {
+      const outcome = authenticator.authenticate(credentialsFromPayload(ctx.connectionParams as Record<string, unknown> | undefined));
+      if (outcome.ok) {
+        principals.set(ctx.extra, outcome.principal);
+        return true;
+      }
+      if (outcome.status === 401) ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+      return false;
+    },
+    /** The connection's principal; anonymous only when authentication is off. */
+    principalOf(extra: object): Principal | undefined {
+      return authenticator.mode === 'none' ? ANONYMOUS : principals.get(extra);
+    },
+  };
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
+}
+
+/** A loud warning on stderr when anyone who can reach the port may read and cancel every task. */
+export function warnIfOpen(authenticator: Authenticator, host: string, write: (text: string) => void = (t) => process.stderr.write(t)): void {
+  if (authenticator.mode !== 'none' || isLoopback(host)) return;
+  write(
+    [
+      '',
+      '!!! taskgraph: WARNING: authentication is OFF (auth.mode: none) and the server listens on ' + host + '.',
+      '!!! Anyone who can reach this port can read, create, update and cancel every task of every backend.',
+      '!!! Configure auth (apiKey or jwt, see docs/security.md) or bind to 127.0.0.1.',
+      '',
+      '',
+    ].join('\n'),
+  );
+}

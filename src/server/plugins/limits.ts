@@ -1,0 +1,93 @@
+/**
+ * Query limits at the edge (src/security/limits.ts does the measuring):
+ * - `limitsMiddleware`: before Apollo parses anything, refuses batches larger than
+ *   `limits.maxBatch` and documents of more than `limits.maxTokens` tokens (400);
+ * - `limitsPlugin`: once the operation is parsed and validated, refuses introspection when
+ *   off, and operations over `maxDepth`, `maxAliases` or `maxCost` (400), before any resolver;
+ * - `wsOperationGuard`: the same for graphql-ws `subscribe` messages.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { createRequire } from 'node:module';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import type { LimitsConfig } from '../../security/config.js';
+import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
+
+function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
+  res.status(400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+}
+
+/** Batch size and token count of HTTP requests (JSON body after express.json, or GET ?query=). */
+export function limitsMiddleware(limits: LimitsConfig): RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    const operations = Array.isArray(body) ? body : [body ?? { query: req.query?.query }];
+    if (operations.length > limits.maxBatch) {
+      refuse(
+        res,
+        limitError('maxBatch', `a batch of ${operations.length} operations is more than limits.maxBatch (${limits.maxBatch}) allows`, limits.maxBatch, operations.length),
+      );
+      return;
+    }
+    for (const op of operations) {
+      const query = op && typeof op === 'object' ? (op as { query?: unknown }).query : undefined;
+      const tooLong = typeof query === 'string' ? checkTokens(query, limits) : null;
+      if (tooLong) {
+        refuse(res, tooLong);
+        return;
+      }
+    }
+    next();
+  };
+}
+
+/** Depth, aliases, cost and introspection, after validation and before execution. */
+export function limitsPlugin<T extends object>(limits: LimitsConfig): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request }) {
+          const error = checkOperation(schema, document, operationName, request.variables, limits);
+          if (error) {
+            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+          }
+        },
+      };
+    },
+  };
+}
+
+interface SubscribePayload {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/**
+ * graphql-ws tells errors from execution arguments with `instanceof GraphQLError` of the
+ * graphql it loaded: CommonJS under Node. When this file is loaded as ESM by a bundler or a
+ * test runner, its `GraphQLError` would be another class, so refusals are built with that one.
+ */
+const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/**
+ * graphql-ws `onSubscribe`: tokens first, then depth, aliases, cost and introspection on the
+ * parsed document. Returns the errors to send, or nothing (graphql-ws then parses, validates
+ * and runs the operation as usual).
+ */
+export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
+  const refuse = (error: GraphQLError) => [new WsGraphQLError(error.message, { extensions: error.extensions })];
+  return (payload: SubscribePayload): readonly GraphQLError[] | undefined => {
+    if (typeof payload.query !== 'string') return undefined;
+    const tooLong = checkTokens(payload.query, limits);
+    if (tooLong) return refuse(tooLong);
+    let document;
+    try {
+      document = parse(payload.query, { maxTokens: limits.maxTokens });
+    } catch {
+      return undefined; // graphql-ws reports the syntax error itself.
+    }
+    const over = checkOperation(schema, document, payload.operationName, payload.variables, limits);
+    return over ? refuse(over) : undefined;
+  };
+}
