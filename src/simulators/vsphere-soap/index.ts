@@ -98,7 +98,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     }
     if (method === 'CreateTask' && self.type === 'TaskManager') return createTask(tasks, session, args);
     const handled = (self.type === 'Task' ? taskMethod(tasks, method, self, args) : undefined) ?? historyMethod(c, method, self, args);
-    if (handled) return { ...handled, headers: { 'content-type': 'text/xml; charset=utf-8' } };
+    if (handled) return handled;
     if (!model.exists(self, session) && !['TaskManager', 'SessionManager', 'PropertyCollector', 'ServiceInstance'].includes(self.type)) {
       return reply(method, 500, fault('ManagedObjectNotFound', `managed object not found: ${self.type}:${self.value}`, ref('obj', self)));
     }
