@@ -1,9 +1,9 @@
 // The task console: lists tasks across backends (Query.tasks), keeps them live with
 // Subscription.taskEvents, follows an expanded task with Subscription.taskUpdated, and
 // cancels with Mutation.cancelTask. State lives here; DOM building is in render.js.
-import { CANCEL_TASK, createLiveClient, LIST_BACKENDS, LIST_TASKS, request, TASK_DETAIL, TASK_EVENTS, TASK_UPDATED } from './api.js';
+import { AuthError, CANCEL_TASK, createLiveClient, credential, LIST_BACKENDS, LIST_TASKS, request, setCredential, TASK_DETAIL, TASK_EVENTS, TASK_UPDATED } from './api.js';
 import { loadFiltersFromUrl, readFilters, serverFilter, syncUrl, visible } from './filters.js';
-import { canCancel, detailRow, h, STATUSES, taskRow } from './render.js';
+import { canCancel, detailRow, h, signInPanel, STATUSES, taskRow } from './render.js';
 
 const PAGE = 100;
 const MAX_ROWS = 300;
@@ -22,6 +22,7 @@ const ui = {
   summary: $('summary'),
   backends: $('backends'),
   connection: $('connection'),
+  session: $('session'),
   notice: $('notice'),
 };
 
@@ -126,6 +127,41 @@ function showNotice(text, kind = 'error') {
   ui.notice.replaceChildren(...(text ? [h('div', { class: `notice notice-${kind}` }, text, h('button', { class: 'dismiss', title: 'Dismiss', onclick: () => showNotice('') }, '×'))] : []));
 }
 
+/** Asks for a credential (401) or says the one given is not enough (403); a new one reloads the page. */
+function showAuthProblem(err) {
+  if (err.status === 403) {
+    showNotice(`Signed in, but not allowed: ${err.message}`);
+    return;
+  }
+  const message = credential() ? `The credential was refused: ${err.message}` : '';
+  ui.notice.replaceChildren(
+    signInPanel(message, (c) => {
+      setCredential(c);
+      location.reload();
+    }),
+  );
+}
+
+function renderSession() {
+  ui.session.replaceChildren(
+    ...(credential()
+      ? [
+          h(
+            'button',
+            {
+              class: 'sign-out',
+              onclick: () => {
+                setCredential(null);
+                location.reload();
+              },
+            },
+            'Forget credential',
+          ),
+        ]
+      : []),
+  );
+}
+
 function partialErrorsText(errors) {
   return errors.map((e) => (e.extensions?.backend ? `${e.extensions.backend}: ${e.message}` : e.message)).join(' · ');
 }
@@ -158,7 +194,8 @@ async function loadTasks() {
     for (const id of [...state.expanded.keys()]) if (!state.tasks.has(id)) collapse(id);
     showNotice(errors.length ? `Some backends did not answer: ${partialErrorsText(errors)}` : '', 'warning');
   } catch (err) {
-    if (generation === state.generation) showNotice(`Could not load tasks: ${err.message}`);
+    if (err instanceof AuthError) showAuthProblem(err);
+    else if (generation === state.generation) showNotice(`Could not load tasks: ${err.message}`);
   } finally {
     if (generation === state.generation) ui.refresh.disabled = false;
     markOrderDirty();
@@ -183,6 +220,7 @@ async function loadBackends() {
       ),
     );
   } catch (err) {
+    if (err instanceof AuthError) return;
     ui.backends.replaceChildren(h('span', { class: 'backend-health health-DOWN' }, `backends: ${err.message}`));
   }
 }
@@ -194,8 +232,10 @@ let stopEvents = null;
 let wasOffline = false;
 
 function onConnection(connection) {
-  ui.connection.textContent = connection === 'live' ? 'live' : connection === 'connecting' ? 'connecting…' : 'offline, retrying';
+  const labels = { live: 'live', connecting: 'connecting…', offline: 'offline, retrying', refused: 'not signed in' };
+  ui.connection.textContent = labels[connection] ?? connection;
   ui.connection.className = `connection connection-${connection}`;
+  if (connection === 'refused') showAuthProblem(new AuthError(401, 'the live connection was refused'));
   if (connection === 'offline') wasOffline = true;
   if (connection === 'live' && wasOffline) {
     // Events sent while the socket was down are gone: re-read the list once.
@@ -332,6 +372,7 @@ ui.status.replaceChildren(
   ...STATUSES.map((s) => h('option', { value: s }, s)),
 );
 ui.backend.dataset.initial = loadFiltersFromUrl(ui);
+renderSession();
 
 await loadBackends();
 subscribeEvents();

@@ -174,3 +174,23 @@ export function detailRow(task, detail, { actions, columns }) {
     ),
   );
 }
+
+/**
+ * The sign-in panel shown when the gateway asks for credentials (401, or graphql-ws close 4401):
+ * an API key (sent as X-API-Key) or a bearer token (JWT). `onSubmit({ kind, value })`.
+ */
+export function signInPanel(message, onSubmit) {
+  const kind = h('select', { id: 'credential-kind', 'aria-label': 'Credential type' }, h('option', { value: 'apiKey' }, 'API key'), h('option', { value: 'bearer' }, 'Bearer token (JWT)'));
+  const value = h('input', { id: 'credential-value', type: 'password', autocomplete: 'off', placeholder: 'paste it here', 'aria-label': 'Credential' });
+  const form = h(
+    'form',
+    { class: 'notice notice-auth', id: 'sign-in' },
+    h('div', {}, h('strong', {}, 'This gateway needs credentials. '), message ? h('span', { class: 'muted' }, message) : null),
+    h('div', { class: 'sign-in-fields' }, kind, value, h('button', { type: 'submit' }, 'Use'), h('small', { class: 'muted' }, 'Kept in this tab only (sessionStorage).')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (value.value.trim()) onSubmit({ kind: kind.value, value: value.value.trim() });
+  });
+  return form;
+}
