@@ -8,7 +8,7 @@
  * `first` / `last` argument, 50 for a connection without one (the resolvers' default), and
  * the number of representations for federation `_entities`. So
  * `tasks(first: 100) { edges { node { id subtasks { nodes { id } } } } }` costs about
- * 1 + 100 × (3 + 50 × 2).
+ * 1 + 100 × (4 + 50 × 2).
  */
 import {
   getOperationAST,

@@ -48,10 +48,15 @@ describe('tenant isolation', () => {
     const vcdA = vcd.world.list().find((t) => t.tenant === 'acme' && !t.parentId)!;
     vcd.world.create({ operation: 'vappDeploy', parentId: vcdA.id, tenant: 'globex' });
     vcd.world.create({ operation: 'com.example.backup', tenant: 'globex', external: true, cancelable: true, state: 'running' });
+    // One VM both tenants' tasks act on (a federated entity of another subgraph).
+    const vm = { id: 'aaaaaaaa-0000-4000-8000-00000000f00d', type: 'vmm:ahv:config:vm', name: 'shared' };
+    pc.world.create({ operation: 'kVmPowerOn', entity: vm, tenant: C1 });
+    pc.world.create({ operation: 'kVmMigrate', entity: vm, tenant: C2 });
     gw = await startTestGateway(
       [vcd.systemBackendConfig('vcd'), vcd.orgBackendConfig('vcd-acme', 'acme'), pc.backendConfig('pc'), vs.backendConfig('vs')],
       {
         subscriptions: { pollFastMs: 50, pollIdleMs: 50 },
+        federation: { entities: [{ type: 'Vm', resolve: [{ backend: 'pc', pattern: '^(?<id>.+)$' }] }] },
         auth: {
           mode: 'apiKey',
           apiKeys: [
@@ -86,12 +91,15 @@ describe('tenant isolation', () => {
     expect(count.data.tasks.totalCount).toBe(all.filter((t) => t.tenant === C1).length);
   });
 
-  it('answers a task, node and federation reference of the other tenant like a missing one', async () => {
+  it('answers a task, node and federation reference of the other tenant like a missing one; federated entities list own tasks only', async () => {
     const missing = [encodeTaskId('pc', 'ZXJnb24=:00000000-0000-4000-8000-000000000000'), encodeTaskId('vcd', 'urn:vcloud:task:00000000-0000-4000-8000-000000000000')];
     for (const id of [...ofB().filter((t) => t.backend !== 'vs').map((t) => t.id), ...missing]) {
       const res = await A()(`query($id: ID!) { task(id: $id) { id } node(id: $id) { id } _entities(representations: [{ __typename: "Task", id: $id }]) { ... on Task { id } } }`, { id });
       expect(res).toEqual({ data: { task: null, node: null, _entities: [null] } });
     }
+    const VM = `{ _entities(representations: [{ __typename: "Vm", id: "aaaaaaaa-0000-4000-8000-00000000f00d" }]) { ... on Vm { tasks { totalCount nodes { tenant } } } } }`;
+    expect((await root()(VM)).data._entities[0].tasks.totalCount).toBe(2);
+    expect((await A()(VM)).data._entities[0].tasks).toEqual({ totalCount: 1, nodes: [{ tenant: C1 }] });
     const own = ofA()[0]!.id;
     const res = await A()(`query($id: ID!) { task(id: $id) { id } _entities(representations: [{ __typename: "Task", id: $id }]) { ... on Task { id } } }`, { id: own });
     expect(res.data).toEqual({ task: { id: own }, _entities: [{ id: own }] });
