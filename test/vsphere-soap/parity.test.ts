@@ -86,7 +86,9 @@ describe('simulator parity with vcsim captures', () => {
   const value = (text: string) => /<returnval type="\w+">([^<]+)<\/returnval>/.exec(text)![1]!;
 
   beforeAll(async () => {
-    sim = await startVsphereSoapSimulator({ collectors: false, seed: 5 });
+    // A frozen clock: tasks must not move between two calls, or "no change" answers differ by load.
+    const frozen = Date.parse('2026-03-01T10:00:00.000Z');
+    sim = await startVsphereSoapSimulator({ collectors: false, seed: 5, now: () => frozen });
     for (let i = 0; i < 6; i++) sim.world.spawn();
     const done = sim.world.create({ operation: 'VirtualMachine.powerOff', entity: { id: 'vm-57', type: 'VirtualMachine', name: 'DC0_H0_VM0' }, state: 'succeeded' });
     const failed = sim.world.create({ operation: 'VirtualMachine.powerOff', entity: { id: 'vm-57', type: 'VirtualMachine', name: 'DC0_H0_VM0' } });
