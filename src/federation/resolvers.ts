@@ -11,7 +11,7 @@
  */
 import type { TaskFilter } from '../generated/graphql.js';
 import type { ConnectionParent } from '../gateway/connection.js';
-import { encodeCursor, fingerprintOf } from '../gateway/connection.js';
+import { fingerprintOf, pageInMemory } from '../gateway/connection.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { toGraphQLError, userInputError } from '../gateway/errors.js';
 import { PAGE_LIMITS } from '../gateway/resolvers/query.js';
@@ -55,26 +55,6 @@ function newestFirst(a: TaskModel, b: TaskModel): number {
   return a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0;
 }
 
-function page(all: readonly TaskModel[], first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
-  let start = 0;
-  if (after) {
-    const at = all.findIndex((t) => encodeCursor(t, fingerprint) === after);
-    if (at === -1) throw userInputError('after: not a cursor of this task list (or its task is gone); start again without it', { argument: 'after' });
-    start = at + 1;
-  }
-  const edges = all.slice(start, start + first).map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: start + first < all.length,
-      hasPreviousPage: start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    totalCount: all.length,
-  };
-}
-
 /** `<Type>.tasks`: every task affecting the entities the object's key maps to. */
 export async function entityTasks(entity: FederatedEntity, parent: Representation, args: EntityTasksArgs, ctx: GatewayContext): Promise<ConnectionParent> {
   const first = args.first ?? PAGE_LIMITS.defaultPageSize;
@@ -103,7 +83,7 @@ export async function entityTasks(entity: FederatedEntity, parent: Representatio
     if (filter && matchesFilter(task, filter)) unique.set(`${task.backend}\u0000${task.nativeId}`, task);
   }
   const all = [...unique.values()].sort(newestFirst);
-  return page(all, first, args.after, fingerprintOf({ type: entity.type, key: foreignKey, filter: args.filter ?? null }));
+  return pageInMemory(all, first, args.after, fingerprintOf({ type: entity.type, key: foreignKey, filter: args.filter ?? null }));
 }
 
 /** The resolver map of the generated types; empty when nothing is configured. */

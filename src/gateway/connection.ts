@@ -168,3 +168,28 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
     totalCount: complete && !cursor ? totals.reduce<number>((sum, t) => sum + (t ?? 0), 0) : null,
   };
 }
+
+/**
+ * Pages a list already in memory (vCD's embedded subtasks, a batch-loaded relation).
+ * Cursors are the same edge keys as in merged lists; one that is not in the list (its task
+ * expired meanwhile, or it belongs elsewhere) is a clear error.
+ */
+export function pageInMemory(all: readonly TaskModel[], first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
+  let start = 0;
+  if (after) {
+    const at = all.findIndex((t) => encodeCursor(t, fingerprint) === after);
+    if (at === -1) throw userInputError('after: not a cursor of this list (or its task is gone); start again without it', { argument: 'after' });
+    start = at + 1;
+  }
+  const edges = all.slice(start, start + first).map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: start + first < all.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: all.length,
+  };
+}

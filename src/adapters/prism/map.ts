@@ -2,7 +2,7 @@
  * Prism v4 Task -> TaskModel. Pure; every field from config_model.go's Task is used or
  * deliberately dropped (appName, isBackgroundTask are kept out of the unified model).
  */
-import { clampProgress, type EntityRef, type Severity, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
 import type { PrismAppMessage, PrismTask } from './wire.js';
 
 /** Prism.Config.TaskStatus values (v4.0: SUSPENDED added; `$UNKNOWN`/`$REDACTED` are SDK sentinels). */
@@ -78,7 +78,6 @@ export function toTaskModel(backend: string, task: PrismTask): TaskModel {
   const entities: EntityRef[] = (task.entitiesAffected ?? [])
     .filter((e) => e.extId)
     .map((e) => ({ backend, nativeId: e.extId!, type: e.rel ?? null, name: e.name ?? null, href: null }));
-  const terminal = status === 'SUCCEEDED' || status === 'FAILED' || status === 'CANCELED';
   return {
     backend,
     backendType: 'prism',
@@ -94,7 +93,7 @@ export function toTaskModel(backend: string, task: PrismTask): TaskModel {
     completedAt: date(task.completedTime),
     lastUpdatedAt: date(task.lastUpdatedTime),
     expiresAt: null,
-    isCancelable: (task.isCancelable ?? false) && !terminal,
+    isCancelable: (task.isCancelable ?? false) && !isTerminal(status),
     cancelRequested: status === 'CANCELING' || status === 'CANCELED',
     initiatedBy: task.ownedBy?.name ? { kind: 'USER', name: task.ownedBy.name, nativeId: task.ownedBy.extId ?? null } : null,
     tenant: task.clusterExtIds?.[0] ?? null,

@@ -1,7 +1,7 @@
 import type { TaskResolvers } from '../../generated/graphql.js';
 import { encodeTaskId } from '../../model/global-id.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
-import { encodeCursor, fingerprintOf, type ConnectionParent } from '../connection.js';
+import { fingerprintOf, pageInMemory } from '../connection.js';
 import type { GatewayContext } from '../context.js';
 import { toGraphQLError, userInputError } from '../errors.js';
 import { PAGE_LIMITS, taskByGlobalId } from './query.js';
@@ -27,28 +27,6 @@ async function rootOf(ctx: GatewayContext, task: TaskModel): Promise<TaskModel |
   return current === task ? null : current;
 }
 
-/** Pages an in-memory list of subtasks (embedded by vCD, or loaded in one batch per level). */
-function pageOf(all: readonly TaskModel[], first: number, after: string | null | undefined, fingerprint: string): ConnectionParent {
-  let start = 0;
-  if (after) {
-    const at = all.findIndex((t) => encodeCursor(t, fingerprint) === after);
-    if (at === -1) throw userInputError('after: not a cursor of this subtask list', { argument: 'after' });
-    start = at + 1;
-  }
-  const slice = all.slice(start, start + first);
-  const edges = slice.map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: start + first < all.length,
-      hasPreviousPage: start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    totalCount: all.length,
-  };
-}
-
 export const taskResolvers: TaskResolvers = {
   __resolveReference: (ref, ctx) => taskByGlobalId(ctx, (ref as { id: string }).id),
   id: (task) => encodeTaskId(task.backend, task.nativeId),
@@ -64,11 +42,11 @@ export const taskResolvers: TaskResolvers = {
     const fingerprint = fingerprintOf({ parent: `${task.backend}:${task.nativeId}` });
     if (task.embeddedSubtasks) {
       ctx.loaders.prime(task.embeddedSubtasks);
-      return pageOf(task.embeddedSubtasks, size, after, fingerprint);
+      return pageInMemory(task.embeddedSubtasks, size, after, fingerprint);
     }
-    if (task.subtaskCount === 0) return pageOf([], size, after, fingerprint);
+    if (task.subtaskCount === 0) return pageInMemory([], size, after, fingerprint);
     try {
-      return pageOf(await ctx.loaders.subtasks.load(task), size, after, fingerprint);
+      return pageInMemory(await ctx.loaders.subtasks.load(task), size, after, fingerprint);
     } catch (err) {
       throw toGraphQLError(err);
     }
