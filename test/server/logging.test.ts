@@ -63,7 +63,7 @@ describe('request logs', () => {
     const { res } = await post(gw.url, QUERY, { 'x-request-id': id });
     expect(res.headers.get('x-request-id')).toBe(id);
     const line = await waitFor(() => log.parsed().find((l) => l.msg === 'graphql request' && l.requestId === id), 'the request line');
-    expect(line).toMatchObject({ level: 'warn', service: 'taskgraph', operationName: 'RecentTasks', operationType: 'query', status: 200 });
+    expect(line).toMatchObject({ level: 'warn', service: 'taskgraph', principal: 'anonymous', operationName: 'RecentTasks', operationType: 'query', status: 200 });
     expect(typeof line.durationMs).toBe('number');
     expect(log.parsed().filter((l) => l.msg === 'graphql request' && l.requestId === id)).toHaveLength(1);
     // pc-locked refused the login: named with its code, no secret.

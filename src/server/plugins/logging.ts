@@ -79,6 +79,8 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayCont
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       const requestId = contextValue.call.requestId;
+      // The API key's name or the JWT subject ('anonymous' without authentication); never a credential.
+      const principal = contextValue.access?.principal.id;
       return {
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
@@ -91,6 +93,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayCont
           const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const line = {
             requestId,
+            principal,
             operationName: short(operationName ?? request.operationName),
             operationType: operation?.operation ?? 'unknown',
             status: response.http.status ?? 200,
