@@ -58,8 +58,9 @@ function newestFirst(a: TaskModel, b: TaskModel): number {
 /** `<Type>.tasks`: every task affecting the entities the object's key maps to. */
 export async function entityTasks(entity: FederatedEntity, parent: Representation, args: EntityTasksArgs, ctx: GatewayContext): Promise<ConnectionParent> {
   const first = args.first ?? PAGE_LIMITS.defaultPageSize;
-  if (!Number.isInteger(first) || first < 0 || first > PAGE_LIMITS.maxPageSize) {
-    throw userInputError(`first must be between 0 and ${PAGE_LIMITS.maxPageSize}`, { argument: 'first' });
+  const max = ctx.maxFirst ?? PAGE_LIMITS.maxPageSize;
+  if (!Number.isInteger(first) || first < 0 || first > max) {
+    throw userInputError(`first must be between 0 and ${max}`, { argument: 'first', limit: 'limits.maxFirst' });
   }
   if (args.filter?.entity) {
     throw userInputError(`filter.entity: not allowed on ${entity.type}.${entity.tasksField}; the ${entity.type} is the entity`, { argument: 'filter.entity' });
