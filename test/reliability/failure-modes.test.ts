@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendSet } from '../../src/gateway/backends.js';
+import { waitFor } from '../support/gateway.js';
 import { BACKEND_TYPES, configFor, createTestBackendSet, ctx, isCancelRequest, startLongTask, startSim, type TestSimulator } from './support/backends.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 
@@ -63,6 +64,9 @@ describe.each(BACKEND_TYPES)('failure modes: %s', (type) => {
     const { ms, error } = await elapsed(() => b.adapter.listTasks(LIST, ctx));
     expect(error).toMatchObject({ code: 'BACKEND_TIMEOUT', backend: 'b' });
     expect(ms).toBeLessThan(1000);
+    // A shared login is not tied to one caller's signal (vim, by design): the call returned at
+    // the budget, and the login's own failure is recorded when its transport timeout ends it.
+    await waitFor(() => b.status.lastError, 'the failure to be recorded', 2000);
     expect(b.status.health).not.toBe('UP');
     expect(b.status.lastError).toContain('b:');
   });

@@ -224,6 +224,15 @@ describe('guard', () => {
     expect(err).toMatchObject({ code: 'BACKEND_TIMEOUT', backend: 'b' });
   });
 
+  it('turns anything else an adapter throws into BACKEND_BAD_RESPONSE naming the backend, not retried', async () => {
+    const guard = createGuard({ backend: 'b', settings });
+    let calls = 0;
+    const err = await guard.read('list tasks', ctx, async () => (calls++, Promise.reject(new RangeError('Maximum call stack size exceeded')))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BACKEND_BAD_RESPONSE', backend: 'b' });
+    expect((err as Error).message).toBe('b: list tasks: the answer could not be read (RangeError: Maximum call stack size exceeded)');
+    expect(calls).toBe(1);
+  });
+
   it('counts a caller error as an answer: it closes a half-open circuit', async () => {
     let t = 0;
     const guard = createGuard({ backend: 'b', settings: { ...settings, retry: { ...settings.retry, attempts: 1 } }, now: () => t });

@@ -132,7 +132,7 @@ describe('stop() in process: watchers and leases', () => {
       const [id] = [...(await markedTaskIds(gw.url)).values()];
       const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
       const sub = subscribe(client, id!);
-      await waitFor(() => sub.items.length >= 1 && (gw.hub.stats().watchers[0]?.polls ?? 0) >= 2, 'a live subscription and a polling watcher');
+      await waitFor(() => sub.items.length >= 1 && (gw.hub.stats().watchers[0]?.polls ?? 0) >= 2, `a live subscription and a polling watcher: ${JSON.stringify({ items: sub.items, code: sub.closeCode(), done: sub.completed(), stats: gw.hub.stats() })}`);
       expect(events).toEqual(['hold pc']);
       await gw.stop();
       expect(sub.closeCode()).toBe(1001);

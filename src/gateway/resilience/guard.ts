@@ -83,6 +83,17 @@ export function createGuard(options: GuardOptions): BackendGuard {
     );
   }
 
+  /**
+   * Whatever else an adapter throws (a RangeError from a payload nested too deep for it, a
+   * TypeError from a shape it did not expect) is this backend's unreadable answer: a typed
+   * error naming it, not an "Unexpected error." for the whole query.
+   */
+  function asBackendError(operation: string, err: unknown): unknown {
+    if (err instanceof BackendError) return err;
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return new BackendError('BACKEND_BAD_RESPONSE', backend, `${backend}: ${operation}: the answer could not be read (${why.slice(0, 200)})`, { cause: err });
+  }
+
   function timedOut(operation: string, cause: unknown): BackendError {
     return new BackendError('BACKEND_TIMEOUT', backend, `${backend}: ${operation}: no answer within the ${budgetMs} ms budget`, { cause });
   }
@@ -118,6 +129,7 @@ export function createGuard(options: GuardOptions): BackendGuard {
           permit.failed();
           throw timedOut(operation, error);
         }
+        error = asBackendError(operation, error);
         if (isAnswer(error)) {
           permit.succeeded();
           throw error;

@@ -1,0 +1,109 @@
+/**
+ * Broken and hostile answers from one backend, through the whole gateway: malformed,
+ * truncated, huge, entity expansion, external entities, deep nesting, the wrong content type
+ * or encoding, an empty body. Each gives a typed error naming that backend only (never
+ * "Unexpected error."), the other backends' data still arrives, and the next query finds
+ * the backend healthy again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayServer } from '../../src/server/http.js';
+import { gql, startTestGateway } from '../support/gateway.js';
+import { BACKEND_TYPES, configFor, startSim, type BackendTypeName, type TestSimulator } from './support/backends.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { fixtures } from './support/pipelines.js';
+
+const TASKS = `{ tasks(first: 100) { edges { node { backend } } } }`;
+const XML_TYPE = { vcd: 'application/vnd.vmware.vcloud.query.records+xml;version=39.0', 'vsphere-soap': 'text/xml; charset=utf-8' };
+const CONTENT_TYPE: Record<BackendTypeName, string> = { prism: 'application/json', 'vsphere-rest': 'application/json', ...XML_TYPE };
+const DEEP_XML = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
+const DEEP_JSON = '['.repeat(100_000) + ']'.repeat(100_000);
+
+/** A real list answer with one field nested deeper than a recursive serializer can go. */
+function deepField(type: BackendTypeName): string | null {
+  const nested = '['.repeat(20_000) + ']'.repeat(20_000);
+  if (type === 'prism') {
+    const doc = JSON.parse(fixtures('prism', '.json').get('constructed-list-v4.r3-running-failed-extra-fields.json')!);
+    doc.data[0].completionDetails = [{ name: 'x', value: '__DEEP__' }];
+    return JSON.stringify(doc).replace('"__DEEP__"', nested);
+  }
+  if (type === 'vsphere-rest') {
+    const doc = JSON.parse(fixtures('vsphere-rest', '.json').get('constructed.cis-tasks-list.json')!);
+    const [first] = Object.keys(doc);
+    doc[first!].result = '__DEEP__';
+    return JSON.stringify(doc).replace('"__DEEP__"', nested);
+  }
+  return null;
+}
+
+function cases(type: BackendTypeName): Array<[string, { status: number; headers: Record<string, string>; body: string | Buffer } | 'sim-malformed']> {
+  const ct = { 'content-type': CONTENT_TYPE[type] };
+  const deep = deepField(type);
+  return [
+    ['truncated (the simulator\'s own broken answer)', 'sim-malformed'],
+    ['random bytes', { status: 200, headers: ct, body: Buffer.from(Array.from({ length: 65_536 }, (_, i) => (i * 7919 + 13) % 256)) }],
+    ['entity expansion (billion laughs)', { status: 200, headers: ct, body: `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><QueryResultRecords>&c;</QueryResultRecords>` }],
+    ['external entity', { status: 200, headers: ct, body: `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><QueryResultRecords>&x;</QueryResultRecords>` }],
+    ['deep nesting', { status: 200, headers: ct, body: ct['content-type'].includes('json') ? DEEP_JSON : DEEP_XML }],
+    ['wrong content type (a proxy\'s HTML page)', { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><head><title>Service Unavailable</title></head><body><h1>Maintenance</h1><br></body></html>' }],
+    ['wrong encoding (UTF-16)', { status: 200, headers: { 'content-type': `${CONTENT_TYPE[type]}; charset=utf-16` }, body: Buffer.from('\ufeff{"data":[]} <QueryResultRecords/>', 'utf16le') }],
+    ['empty body', { status: 200, headers: ct, body: '' }],
+    ['40 MB body (over the transport cap)', { status: 200, headers: ct, body: Buffer.alloc(40 * 1024 * 1024, 0x20) }],
+    ...(deep ? [['a field nested 20 000 deep in a real answer', { status: 200, headers: ct, body: deep }] as [string, { status: number; headers: Record<string, string>; body: string }]] : []),
+  ];
+}
+
+describe('hostile and broken answers, one backend at a time', () => {
+  const sims = new Map<BackendTypeName, TestSimulator>();
+  const proxies = new Map<BackendTypeName, FaultProxy>();
+  let gw: GatewayServer;
+
+  beforeAll(async () => {
+    for (const type of BACKEND_TYPES) {
+      const sim = await startSim(type);
+      for (let i = 0; i < 3; i++) sim.world.spawn();
+      sims.set(type, sim);
+      proxies.set(type, await startFaultProxy(sim.server.url));
+    }
+    const settings = { timeoutMs: 10_000, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 10 }, circuit: { failureThreshold: 1000, openMs: 1000 } };
+    gw = await startTestGateway(BACKEND_TYPES.map((t) => configFor(sims.get(t)!, t, settings, proxies.get(t)!.url)));
+    expect((await gql(gw.url, TASKS)).errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    for (const p of proxies.values()) await p.close();
+    for (const s of sims.values()) await s.close();
+  });
+
+  for (const type of BACKEND_TYPES) {
+    describe(type, () => {
+      it.each(cases(type))('%s', async (_what, reply) => {
+        if (reply === 'sim-malformed') sims.get(type)!.server.setFaults({ malformedNext: 1 });
+        else proxies.get(type)!.inject(reply);
+        const res: any = await gql(gw.url, TASKS);
+        const others = BACKEND_TYPES.filter((t) => t !== type);
+        const answered = new Set(res.data.tasks.edges.map((e: any) => e.node.backend));
+        for (const other of others) expect(answered.has(other), other).toBe(true);
+        for (const err of res.errors ?? []) {
+          expect(err.extensions).toMatchObject({ code: 'BACKEND_UNAVAILABLE', backend: type });
+          expect(['BACKEND_BAD_RESPONSE', 'BACKEND_ERROR', 'BACKEND_UNAVAILABLE']).toContain(err.extensions.reason);
+          expect(err.message).toContain(`${type}:`);
+        }
+        // vAPI maps may come as `[{key, value}]` lists: nested empty lists read as no tasks.
+        const tolerated = type === 'vsphere-rest' && _what === 'deep nesting';
+        expect(res.errors?.length ?? 0).toBe(tolerated ? 0 : 1);
+        const next: any = await gql(gw.url, TASKS);
+        expect(next.errors).toBeUndefined();
+        expect(new Set(next.data.tasks.edges.map((e: any) => e.node.backend)).has(type)).toBe(true);
+      });
+    });
+  }
+
+  it('named every failure BACKEND_BAD_RESPONSE where the answer was unreadable', async () => {
+    const proxy = proxies.get('prism')!;
+    proxy.inject({ status: 200, headers: { 'content-type': 'application/json' }, body: deepField('prism')! });
+    const res: any = await gql(gw.url, TASKS);
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors[0].extensions).toMatchObject({ backend: 'prism', reason: 'BACKEND_BAD_RESPONSE' });
+    expect(res.errors[0].message).toContain('prism: list tasks: the answer could not be read');
+  });
+});
