@@ -1,6 +1,7 @@
 /**
  * `taskgraph demo`: every simulator taskgraph ships, with live tasks, behind one gateway.
  */
+import { linkVcdToVsphere } from '../simulators/links.js';
 import { simulator, simulatorNames, type RunningSimulator } from '../simulators/registry.js';
 import { parseConfig } from './config.js';
 import { startGateway } from './gateway.js';
@@ -25,11 +26,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   try {
     for (const [i, name] of simulatorNames().entries()) {
       const start = simulator(name)!;
-      simulators.push(await start({ spawnEveryMs: options.spawnEveryMs ?? 4000, initialTasks: options.initialTasks ?? 25, seed: 100 + i }));
+      simulators.push(await start({ spawnEveryMs: options.spawnEveryMs ?? 4000, initialTasks: 0, seed: 100 + i }));
     }
+    // Cloud Director tasks drive tasks on the vSphere simulator, as a cell drives its vCenter.
+    const vcd = simulators.find((s) => s.name === 'vcd');
+    const vsphere = simulators.find((s) => s.name === 'vsphere-soap');
+    const aliases = vcd && vsphere ? linkVcdToVsphere(vcd, vsphere) : { knownAs: [] };
+    for (const sim of simulators) sim.world.backfill(options.initialTasks ?? 25);
     const config = parseConfig({
       server: { host: options.host ?? '127.0.0.1', port: options.port ?? 4000 },
-      backends: simulators.map((s) => s.backendConfig(`${s.name}-sim`)),
+      backends: simulators.map((s) => ({ ...s.backendConfig(`${s.name}-sim`), ...(s === vsphere ? aliases : {}) })),
     });
     const gateway = await startGateway(config);
     return {

@@ -86,7 +86,8 @@ function vcTaskList(task: SimTask, ctx: RenderContext, status: string): string {
   return (
     `<VcTaskList><VcTask${attrs({
       name: vc.name,
-      moref: `task-${1000 + task.seq}`,
+      // A demo links this to a real task of its vSphere simulator (src/simulators/links.ts).
+      moref: task.extra.vcMoref ?? `task-${1000 + task.seq}`,
       status: vimStatus,
       description: vc.description,
       errorMessage: vimStatus === 'error' ? (task.errorMessage ?? undefined) : undefined,
