@@ -98,7 +98,7 @@ export function createTransport(options: TransportOptions): Transport {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const basePath = base.pathname.replace(/\/$/, '');
 
-  function request(req: HttpRequest): Promise<HttpResponse> {
+  function send(req: HttpRequest): Promise<HttpResponse> {
     const target = req.path.startsWith('http') ? new URL(req.path) : new URL(basePath + req.path, base.origin);
     if (target.origin !== base.origin) {
       // A backend's link pointing elsewhere is never followed with our credentials.
@@ -164,11 +164,78 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
+  /**
+   * Identical GETs in flight at the same time share one upstream request (as Apollo Router's
+   * subgraph deduplication does): N dashboards asking for the same page, or N subscribers
+   * loading the same task, cost the backend one call. Nothing is kept once it is answered.
+   * Each caller keeps its own abort signal; the shared request is aborted only when every
+   * caller has given up. The backend sees the first caller's correlation id.
+   */
+  const flights = new Map<string, { response: Promise<HttpResponse>; waiting: number; controller: AbortController }>();
+
+  function request(req: HttpRequest): Promise<HttpResponse> {
+    if (req.method !== 'GET' || req.body !== undefined) return send(req);
+    if (req.signal?.aborted) return send(req);
+    const key = flightKey(req);
+    let flight = flights.get(key);
+    if (!flight) {
+      const controller = new AbortController();
+      const started = { response: send({ ...req, signal: controller.signal }), waiting: 0, controller };
+      flights.set(key, started);
+      const land = () => {
+        if (flights.get(key) === started) flights.delete(key);
+      };
+      started.response.then(land, land);
+      flight = started;
+    }
+    const shared = flight;
+    shared.waiting++;
+    const signal = req.signal;
+    // Every caller sharing the answer notes its Retry-After for its own retry policy.
+    const notes = observations.getStore();
+    const noted = (res: HttpResponse) => {
+      if (notes && (res.status === 429 || res.status === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+      return res;
+    };
+    if (!signal) return shared.response.then(noted);
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const onAbort = () => {
+        // This caller gives up; the others (if any) still wait for the shared answer.
+        if (--shared.waiting === 0) shared.controller.abort();
+        reject(new BackendError('BACKEND_UNAVAILABLE', options.backend, `${options.backend}: ${req.operation} failed: aborted`));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.response.then(
+        (res) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(noted(res));
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
+  }
+
   return {
     request,
     origin: base.origin,
     close: () => agent.destroy(),
   };
+}
+
+/** Correlation headers differ per caller and do not change the answer, so they are left out of the key. */
+const CORRELATION_HEADER = /request-id|correlation-id/i;
+
+/** Identifies a GET by everything that can change its answer: URL, credentials, content negotiation. */
+function flightKey(req: HttpRequest): string {
+  const headers = Object.entries(req.headers ?? {})
+    .filter(([name]) => !CORRELATION_HEADER.test(name))
+    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
+    .sort()
+    .join('\n');
+  return `${req.path}\n${req.timeoutMs ?? ''}\n${req.operation}\n${headers}`;
 }
 
 /** Basic auth header value. */
