@@ -29,6 +29,7 @@ import { authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plug
 import { limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limits.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY } from '../security/principal.js';
+import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -97,9 +98,17 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (!controller) closedSignals.set(extra, (controller = new AbortController()));
     return controller.signal;
   };
+  // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
+  const shared = createSharedExecution((value) => {
+    const { access } = value as GatewayContext;
+    return access.unrestricted ? '*' : scopeKeyOf(access.principal);
+  });
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
+      parse: shared.parse,
+      validate: shared.validate,
+      subscribe: shared.subscribe,
       // Credentials come in connection_init; refusals close with 4401 / 4403.
       onConnect: (ctx) => wsAuth.onConnect(ctx),
       onSubscribe: (_ctx, _id, payload) => wsGuard(payload),

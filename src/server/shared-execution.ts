@@ -1,0 +1,124 @@
+/**
+ * graphql-ws options that do the work of a subscription once per distinct operation instead
+ * of once per subscriber:
+ * - `parse` and `validate`: documents cached by query text, validation by document, so
+ *   10,000 clients subscribing with the same query text parse and validate it once;
+ * - `subscribe`: each subscriber keeps its own source stream (the hub's queue, scoped to its
+ *   caller), but the execution of an event is shared by every subscriber that has the same
+ *   document, variables and access scope and got the same event object: 100 subscribers of
+ *   one task cost one execution per change, not 100.
+ * Results are not kept beyond the event object's life (a WeakMap on it).
+ */
+import { createRequire } from 'node:module';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
+import type { Principal } from '../security/principal.js';
+
+// The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS
+// `main`); a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy,
+// and graphql refuses a schema built by the other copy.
+const { createSourceEventStream, execute, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/** Distinct query texts kept; beyond it the cache starts over (a flood of unique texts costs what it always did). */
+const MAX_DOCUMENTS = 1000;
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+export interface SharedExecution {
+  parse(source: string | Source): DocumentNode;
+  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
+  subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+}
+
+/**
+ * @param scopeOf the caller's visibility as a string (equal strings see the same data), or
+ *   null to never share that caller's results.
+ */
+export function createSharedExecution(scopeOf: (contextValue: unknown) => string | null): SharedExecution {
+  const documents = new Map<string, DocumentNode>();
+  const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const results = new WeakMap<object, Map<string, Result>>();
+
+  function documentId(document: DocumentNode): number {
+    let id = documentIds.get(document);
+    if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
+    return id;
+  }
+
+  /** The shared part of the root value: the one field's value, which the hub passes as is to every subscriber. */
+  function sharedRoot(payload: unknown): object | null {
+    if (!payload || typeof payload !== 'object') return null;
+    const values = Object.values(payload);
+    return values.length === 1 && values[0] && typeof values[0] === 'object' ? (values[0] as object) : null;
+  }
+
+  return {
+    parse(source) {
+      if (typeof source !== 'string') return parse(source);
+      let document = documents.get(source);
+      if (!document) {
+        document = parse(source);
+        if (documents.size >= MAX_DOCUMENTS) documents.clear();
+        documents.set(source, document);
+      }
+      return document;
+    },
+    validate(schema, document) {
+      let errors = validations.get(document);
+      if (!errors) validations.set(document, (errors = validate(schema, document)));
+      return errors;
+    },
+    async subscribe(args) {
+      const stream = await createSourceEventStream(args);
+      if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+      const source = stream as AsyncIterableIterator<unknown>;
+      const scope = scopeOf(args.contextValue);
+      const key = scope === null ? null : `${documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${scope}`;
+      const run = (payload: unknown): Result => execute({ ...args, rootValue: payload });
+      const shared = (payload: unknown): Result => {
+        const root = key === null ? null : sharedRoot(payload);
+        if (!root) return run(payload);
+        let byKey = results.get(root);
+        if (!byKey) results.set(root, (byKey = new Map()));
+        let result = byKey.get(key!);
+        if (!result) byKey.set(key!, (result = run(payload)));
+        return result;
+      };
+      // A plain iterator, not an async generator: return() must reach the source at once, even
+      // while a next() is waiting for an event (an async generator would queue it behind that).
+      const mapped: AsyncIterableIterator<ExecutionResult> = {
+        async next() {
+          const step = await source.next();
+          return step.done ? { value: undefined, done: true } : { value: await shared(step.value), done: false };
+        },
+        async return() {
+          await source.return?.();
+          return { value: undefined, done: true };
+        },
+        async throw(error?: unknown) {
+          await source.return?.();
+          throw error;
+        },
+        [Symbol.asyncIterator]() {
+          return mapped;
+        },
+      };
+      return mapped;
+    },
+  };
+}
+
+const scopeKeys = new WeakMap<Principal, string>();
+
+/** A principal's visibility as a string: principals with equal strings see the same tasks. */
+export function scopeKeyOf(principal: Principal): string {
+  let key = scopeKeys.get(principal);
+  if (key === undefined) {
+    const { scope } = principal;
+    const grant = (g: Principal['scope']['backends']) => (g.all ? '*' : [...g.names].sort().join(','));
+    key = JSON.stringify([grant(scope.backends), grant(scope.vcdOrgs), grant(scope.prismClusters)]);
+    scopeKeys.set(principal, key);
+  }
+  return key;
+}
