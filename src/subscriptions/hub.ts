@@ -30,6 +30,8 @@ interface Subscriber {
   /** The event as this subscriber may see it, or null when it does not match or is out of its scope. */
   accept(event: TaskEvent): TaskEvent | null;
   queue: EventQueue<unknown>;
+  /** The one task it watches (taskUpdated); such subscribers are indexed by it. */
+  taskId?: string;
 }
 
 /**
@@ -41,6 +43,10 @@ export type TaskView = (task: TaskModel) => TaskModel | null;
 
 interface BackendEntry {
   subscribers: Set<Subscriber>;
+  /** Subscribers of one task, by its native id: an event visits only its own (10,000 subscribers, 100 per task: 100 visits, not 10,000). */
+  byTask: Map<string, Set<Subscriber>>;
+  /** Subscribers of a filter (taskEvents): every event visits them. */
+  broad: Set<Subscriber>;
   watcher: Watcher;
   release: (() => Promise<void>) | null;
 }
@@ -82,6 +88,8 @@ export function createHub(options: HubOptions): SubscriptionHub {
     if (!backend) return undefined;
     entry = {
       subscribers: new Set(),
+      byTask: new Map(),
+      broad: new Set(),
       release: null,
       watcher: createWatcher({
         adapter: backend.adapter,
@@ -99,10 +107,13 @@ export function createHub(options: HubOptions): SubscriptionHub {
   const unsubscribeBus = bus.subscribe((backend, event) => {
     const entry = entries.get(backend);
     if (!entry) return;
-    for (const sub of entry.subscribers) {
+    const deliver = (sub: Subscriber) => {
       const seen = sub.accept(event);
       if (seen) sub.queue.push(seen);
-    }
+    };
+    const own = entry.byTask.get(event.task.nativeId);
+    if (own) for (const sub of own) deliver(sub);
+    for (const sub of entry.broad) deliver(sub);
   });
 
   function add(names: string[], sub: Subscriber): void {
@@ -110,6 +121,12 @@ export function createHub(options: HubOptions): SubscriptionHub {
       const entry = entryFor(name);
       if (!entry) continue;
       entry.subscribers.add(sub);
+      if (sub.taskId === undefined) entry.broad.add(sub);
+      else {
+        const own = entry.byTask.get(sub.taskId);
+        if (own) own.add(sub);
+        else entry.byTask.set(sub.taskId, new Set([sub]));
+      }
       if (entry.subscribers.size === 1 && !entry.release) {
         const watcher = entry.watcher;
         entry.release = leases.hold(name, () => watcher.start(), () => void watcher.stop());
@@ -120,7 +137,11 @@ export function createHub(options: HubOptions): SubscriptionHub {
   function remove(names: string[], sub: Subscriber): void {
     for (const name of names) {
       const entry = entries.get(name);
-      if (!entry?.subscribers.delete(sub) || entry.subscribers.size > 0) continue;
+      if (!entry?.subscribers.delete(sub)) continue;
+      entry.broad.delete(sub);
+      const own = sub.taskId === undefined ? undefined : entry.byTask.get(sub.taskId);
+      if (own?.delete(sub) && own.size === 0) entry.byTask.delete(sub.taskId!);
+      if (entry.subscribers.size > 0) continue;
       const release = entry.release;
       entry.release = null;
       void release?.();
@@ -135,8 +156,10 @@ export function createHub(options: HubOptions): SubscriptionHub {
     signal: AbortSignal | undefined,
     endAfterTerminal: boolean,
     view: TaskView | undefined,
+    taskId?: string,
   ): EventQueue<T> {
     const sub: Subscriber = {
+      taskId,
       accept: (event) => {
         if (!matches(event)) return null;
         if (!view) return event;
@@ -161,7 +184,7 @@ export function createHub(options: HubOptions): SubscriptionHub {
   return {
     async watchTask(ref, load, render, signal, view) {
       const same = (e: TaskEvent) => e.task.nativeId === ref.nativeId;
-      const queue = register([ref.backend], same, (e) => render(e.task), signal, true, view);
+      const queue = register([ref.backend], same, (e) => render(e.task), signal, true, view, ref.nativeId);
       let task: TaskModel | null;
       try {
         task = await load();
