@@ -26,7 +26,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       'start',
       ['pc1', 'pc2', 'pc3'].map((name, i) => ({ kind: 'prism', name, seed: 11 + i, backfill: 60, latencyMs })),
     );
-    const gateway = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { execArgv: ['--expose-gc'] });
+    const gateway = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true, execArgv: ['--expose-gc'] });
     children.push(gateway);
     const { url } = await gateway.call<{ url: string }>('start', { backends: started.map((s) => s.backend) });
     const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));

@@ -50,7 +50,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const backend = prism!.backend as { url: string; username: string; password: string };
     const authorization = `Basic ${Buffer.from(`${backend.username}:${backend.password}`).toString('base64')}`;
 
-    const tg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
+    const tg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
     children.push(tg);
     const tgUrl = (await tg.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
     const apollo = await startChild(new URL('./servers/plain-apollo.ts', import.meta.url));

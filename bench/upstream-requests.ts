@@ -77,8 +77,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     ];
     const started = await sims.call<StartedSim[]>('start', specs);
     const config = { backends: started.map((s) => s.backend) };
-    const batchedGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
-    const naiveGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
+    const batchedGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
+    const naiveGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
     gateways.push(batchedGw, naiveGw);
     const batched = (await batchedGw.call<{ url: string }>('start', config)).url;
     const naive = (await naiveGw.call<{ url: string }>('start', config, { batch: false })).url;
@@ -126,8 +126,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const kinds = ['prism', 'vcd', 'vsphere-rest', 'vsphere-soap'];
       const ms = await mixed.call<StartedSim[]>('start', kinds.map((kind, i) => ({ kind, name: kind.replace('-', ''), seed: 40 + i, backfill: 150, latencyMs })));
       const cfg = { backends: ms.map((s) => s.backend) };
-      const bg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
-      const ng = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
+      const bg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
+      const ng = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
       mixedGws.push(bg, ng);
       const bUrl = (await bg.call<{ url: string }>('start', cfg)).url;
       const nUrl = (await ng.call<{ url: string }>('start', cfg, { batch: false })).url;

@@ -37,6 +37,10 @@ serveCalls({
     collect();
     return process.memoryUsage();
   },
+  /** CPU time used so far (µs), to tell which process was saturated. */
+  cpu(): NodeJS.CpuUsage {
+    return process.cpuUsage();
+  },
   hubStats() {
     return gateway?.hub.stats();
   },

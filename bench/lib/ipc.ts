@@ -49,9 +49,14 @@ export interface ChildService {
 }
 
 /** Starts a TypeScript module (under tsx) that calls `serveCalls`, and waits until it is ready. */
-export async function startChild(moduleUrl: URL, options: { argv?: string[]; execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ChildService> {
+export async function startChild(
+  moduleUrl: URL,
+  options: { argv?: string[]; execArgv?: string[]; env?: NodeJS.ProcessEnv; profile?: boolean } = {},
+): Promise<ChildService> {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every child started with `profile` (the gateways).
+  const profile = options.profile && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = fork(fileURLToPath(moduleUrl), options.argv ?? [], {
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? []), ...profile],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -110,6 +110,10 @@ serveCalls({
   changeTimes(): Record<string, number> {
     return Object.fromEntries(changes);
   },
+  /** CPU time used so far (µs), to tell which process was saturated. */
+  cpu(): NodeJS.CpuUsage {
+    return process.cpuUsage();
+  },
   memory(): NodeJS.MemoryUsage {
     return process.memoryUsage();
   },
