@@ -30,6 +30,7 @@ import { limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limi
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY } from '../security/principal.js';
 import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
+import { jitGateway } from './jit-executor.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -162,7 +163,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     })());
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    // Same schema; operations run compiled (graphql-jit) instead of interpreted.
+    gateway: jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.
