@@ -168,7 +168,17 @@ export function createHub(options: HubOptions): SubscriptionHub {
       },
       queue: null as unknown as EventQueue<unknown>,
     };
-    const queue = createEventQueue<T>({ maxPending, render, endAfterTerminal, onClose: () => remove(names, sub) });
+    const onAbort = () => void queue.return!();
+    const queue = createEventQueue<T>({
+      maxPending,
+      render,
+      endAfterTerminal,
+      onClose: () => {
+        // A finished subscription must not stay reachable from a long-lived connection's signal.
+        signal?.removeEventListener('abort', onAbort);
+        remove(names, sub);
+      },
+    });
     sub.queue = queue as EventQueue<unknown>;
     // A socket that closed while the subscription was still being set up (graphql-ws #532)
     // must not leave a registration behind.
@@ -176,7 +186,7 @@ export function createHub(options: HubOptions): SubscriptionHub {
       queue.end();
       return queue;
     }
-    signal?.addEventListener('abort', () => void queue.return!(), { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     add(names, sub);
     return queue;
   }

@@ -42,7 +42,7 @@ export interface WatchStateStore {
 export type WatcherState =
   | { phase: 'stopped' }
   | { phase: 'polling'; timer: NodeJS.Timeout | null; inFlight: Promise<void> | null }
-  | { phase: 'pushing'; handle: Promise<WatchHandle> };
+  | { phase: 'pushing'; handle: WatchHandle | null; connecting: Promise<void> | null; retry: NodeJS.Timeout | null };
 
 export interface Watcher {
   readonly backend: string;
@@ -182,6 +182,42 @@ export function createWatcher(options: WatcherOptions): Watcher {
     schedule();
   }
 
+  /**
+   * Push mode: a poll first (the baseline, or after an outage the catch-up of what changed
+   * meanwhile), then the backend's change stream. When the stream cannot be opened (the
+   * backend is down), it is retried with backoff, polling at each attempt, so subscribers
+   * still get changes and the watcher recovers when the backend is back.
+   */
+  async function connectPush(current: Extract<WatcherState, { phase: 'pushing' }>, attempt: number): Promise<void> {
+    try {
+      await poll();
+    } catch (err) {
+      options.onError?.(err);
+    }
+    baseline = false;
+    if (state !== current) return;
+    try {
+      const handle = await adapter.watch!(
+        (change) => {
+          observe(change.task);
+          void flush().catch((err: unknown) => options.onError?.(err));
+        },
+        (err) => options.onError?.(err),
+      );
+      if (state !== current) await handle.close();
+      else current.handle = handle;
+    } catch (err) {
+      options.onError?.(err);
+      if (state !== current) return;
+      const delay = Math.min(30_000, options.fastMs * 2 ** attempt);
+      current.retry = setTimeout(() => {
+        current.retry = null;
+        current.connecting = connectPush(current, attempt + 1);
+      }, delay);
+      current.retry.unref?.();
+    }
+  }
+
   return {
     backend: adapter.name,
     state: () => state.phase,
@@ -192,20 +228,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
       baseline = true;
       fresh = true;
       if (adapter.watch) {
-        // Baseline first, so tasks the push stream announces on connect are not "new".
-        const handle = poll()
-          .catch((err: unknown) => options.onError?.(err))
-          .then(() => {
-            baseline = false;
-            return adapter.watch!(
-              (change) => {
-                observe(change.task);
-                void flush().catch((err: unknown) => options.onError?.(err));
-              },
-              (err) => options.onError?.(err),
-            );
-          });
-        state = { phase: 'pushing', handle };
+        const pushing: WatcherState = { phase: 'pushing', handle: null, connecting: null, retry: null };
+        state = pushing;
+        pushing.connecting = connectPush(pushing, 0);
         return;
       }
       state = { phase: 'polling', timer: null, inFlight: null };
@@ -218,7 +243,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
         if (current.timer) clearTimeout(current.timer);
         await current.inFlight;
       } else if (current.phase === 'pushing') {
-        await (await current.handle.catch(() => null))?.close();
+        if (current.retry) clearTimeout(current.retry);
+        await current.connecting;
+        await current.handle?.close();
       }
       known.clear();
       active.clear();

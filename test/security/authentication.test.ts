@@ -89,7 +89,7 @@ describe('authentication', () => {
     });
 
     it('accepts the key in X-API-Key or as a bearer token', async () => {
-      for (const headers of [{ 'x-api-key': OPS_KEY }, { authorization: `Bearer ${OPS_KEY}` }]) {
+      for (const headers of [{ 'x-api-key': OPS_KEY }, { authorization: `Bearer ${OPS_KEY}` }] as Array<Record<string, string>>) {
         const res = await post(gw.url, QUERY, headers);
         expect(res.status).toBe(200);
         expect(res.body.data.tasks.edges).toHaveLength(2);

@@ -4,6 +4,7 @@
  */
 import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
 import type { PrismAppMessage, PrismTask } from './wire.js';
+import { jsonText } from '../json-text.js';
 
 /** Prism.Config.TaskStatus values (v4.0: SUSPENDED added; `$UNKNOWN`/`$REDACTED` are SDK sentinels). */
 export type PrismStatus = 'QUEUED' | 'RUNNING' | 'CANCELING' | 'SUSPENDED' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
@@ -66,7 +67,7 @@ function messages(list: PrismAppMessage[] | undefined, fallback: Severity): Task
 function detailValue(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+  return jsonText(value);
 }
 
 export function toTaskModel(backend: string, task: PrismTask): TaskModel {

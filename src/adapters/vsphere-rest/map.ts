@@ -3,6 +3,7 @@
  */
 import { clampProgress, isTerminal, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
 import type { WireMessage, WireNotification, WireTaskInfo, WireVapiError } from './wire.js';
+import { jsonText } from '../json-text.js';
 
 /** `com.vmware.cis.task.Status` (govmomi vapi/cis/tasks; Cis Task Status DOC). */
 export const VAPI_STATUSES = ['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED'] as const;
@@ -90,7 +91,7 @@ function notificationMessages(list: WireNotification[], severity: 'ERROR' | 'WAR
 
 function resultText(result: unknown): string | null {
   if (result === undefined || result === null) return null;
-  return typeof result === 'string' ? result : JSON.stringify(result);
+  return typeof result === 'string' ? result : jsonText(result);
 }
 
 export interface MapOptions {

@@ -15,6 +15,7 @@
  * wrong-typed optional field reads as absent. Only a payload that is not the expected kind at all
  * (not an object, not a map of objects) throws, as BACKEND_BAD_RESPONSE in the caller.
  */
+import { jsonText } from '../json-text.js';
 
 /** `com.vmware.vapi.std.LocalizableMessage`. */
 export interface WireMessage {
@@ -106,7 +107,7 @@ export function parseMessage(value: unknown): WireMessage | null {
     const text = paramText(raw);
     if (text !== null) params[key] = text;
   }
-  const args = Array.isArray(value.args) ? value.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))) : [];
+  const args = Array.isArray(value.args) ? value.args.map((a) => (typeof a === 'string' ? a : jsonText(a))) : [];
   return { id: str(value.id), defaultMessage: str(value.default_message), args, params, localized: str(value.localized) };
 }
 
