@@ -9,7 +9,7 @@
  * list therefore never shift a page: nothing is repeated or skipped.
  */
 import { createHash } from 'node:crypto';
-import type { TaskPage } from '../adapters/contract.js';
+import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
@@ -117,6 +117,29 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
   return value;
 }
 
+/**
+ * Identical list calls in flight at the same time share one page: N clients polling the same
+ * list cost one upstream call, one parse and one mapping, not N. Keyed on the adapter object,
+ * so a caller with a scoped view (a restricted principal gets its own per request) never
+ * shares with another. Nothing is kept once answered.
+ */
+const listsInFlight = new WeakMap<TaskAdapter, Map<string, Promise<TaskPage>>>();
+
+function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): Promise<TaskPage> {
+  let flights = listsInFlight.get(adapter);
+  if (!flights) listsInFlight.set(adapter, (flights = new Map()));
+  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit]);
+  const shared = flights.get(key);
+  if (shared) return shared;
+  const page = adapter.listTasks(query, call);
+  flights.set(key, page);
+  const land = () => {
+    if (flights.get(key) === page) flights.delete(key);
+  };
+  page.then(land, land);
+  return page;
+}
+
 /** Lists one page of tasks merged across the backends in scope. */
 export async function listMerged(ctx: GatewayContext, req: MergedListRequest): Promise<ConnectionParent> {
   if ((req.first != null || req.after != null) && (req.last != null || req.before != null)) {
@@ -134,7 +157,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
       if (!backend || size === 0) return null;
       try {
         const after = key ? positionOn(name, key, direction) : undefined;
-        return await backend.adapter.listTasks({ filter, direction, after, limit: size }, ctx.call);
+        return await sharedList(backend.adapter, { filter, direction, after, limit: size }, ctx.call);
       } catch (err) {
         ctx.partialErrors.push(toGraphQLError(err));
         return null;
