@@ -10,22 +10,25 @@ import { post } from './lib/graphql.js';
 import { interleave, type Target } from './lib/interleave.js';
 import { TASK_LIST } from './lib/queries.js';
 import { ratio } from './lib/stats.js';
-import { table, verdict } from './lib/table.js';
+import { table, type Cell } from './lib/table.js';
 import type { BenchOptions, BenchResult } from './lib/bench.js';
 import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const latencyMs = 20;
-  const connections = 8;
-  const settings = { connections, durationMs: options.quick ? 3000 : 8000, warmupMs: options.quick ? 500 : 1500, rounds: 2 };
+  const levels = [1, 8];
+  const settings = { durationMs: options.quick ? 3000 : 8000, warmupMs: options.quick ? 500 : 1500, rounds: 2 };
   const children: ChildService[] = [];
   try {
-    const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
-    children.push(sims);
-    const started = await sims.call<StartedSim[]>(
-      'start',
-      ['pc1', 'pc2', 'pc3'].map((name, i) => ({ kind: 'prism', name, seed: 11 + i, backfill: 60, latencyMs })),
-    );
+    // One process per backend, as three separate systems answer in parallel.
+    const sims: ChildService[] = [];
+    const started: StartedSim[] = [];
+    for (const [i, name] of ['pc1', 'pc2', 'pc3'].entries()) {
+      const sim = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
+      children.push(sim);
+      sims.push(sim);
+      started.push(...(await sim.call<StartedSim[]>('start', [{ kind: 'prism', name, seed: 11 + i, backfill: 60, latencyMs }])));
+    }
     const gateway = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true, execArgv: ['--expose-gc'] });
     children.push(gateway);
     const { url } = await gateway.call<{ url: string }>('start', { backends: started.map((s) => s.backend) });
@@ -33,12 +36,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     children.push(load);
 
     // The direct call: the list request the Prism adapter sent for this page, replayed as is.
-    await sims.call('reset');
+    for (const sim of sims) await sim.call('reset');
     const first = await post(url, TASK_LIST, { first: 50 });
     if (first.body.errors) throw new Error(`gateway: ${first.body.errors[0]!.message}`);
-    const [captured] = await sims.call<CapturedRequest[]>('lastRequests', 'pc1', 1);
+    const [captured] = await sims[0]!.call<CapturedRequest[]>('lastRequests', 'pc1', 1);
     if (!captured) throw new Error('no request captured on pc1');
-    const upstream = async () => Object.values(await sims.call<Record<string, number>>('totals')).reduce((a, b) => a + b, 0);
+    const upstream = async () => {
+      let n = 0;
+      for (const sim of sims) for (const v of Object.values(await sim.call<Record<string, number>>('totals'))) n += v;
+      return n;
+    };
     const targets: Target[] = [
       { label: 'direct: one Prism list call', spec: { url: started[0]!.url + captured.path, method: 'GET', headers: captured.headers }, upstream },
       {
@@ -47,17 +54,24 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         upstream,
       },
     ];
-    const [direct, gw] = await interleave(load, targets, settings);
-    for (const f of [direct!, gw!]) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
-    const p50Ratio = ratio(gw!.p50, direct!.p50);
-    const rows = [direct!, gw!].map((f) => [f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
-    rows.push(['ratio taskgraph / direct', ratio(gw!.rps, direct!.rps), p50Ratio, ratio(gw!.p99, direct!.p99), null, null]);
+    const rows: Cell[][] = [];
+    const goals: BenchResult['goals'] = [];
+    const data: Record<string, unknown>[] = [];
+    for (const connections of levels) {
+      const [direct, gw] = await interleave(load, targets, { ...settings, connections });
+      for (const f of [direct!, gw!]) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
+      const p50Ratio = ratio(gw!.p50, direct!.p50);
+      for (const f of [direct!, gw!]) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
+      rows.push([connections, 'ratio taskgraph / direct', ratio(gw!.rps, direct!.rps), p50Ratio, ratio(gw!.p99, direct!.p99), null, null]);
+      goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
+      data.push({ connections, direct: { ...direct, sample: undefined }, gateway: { ...gw, sample: undefined }, p50Ratio });
+    }
     return {
       name: 'gateway-overhead',
-      title: `Gateway overhead: 3 Prism simulators at ${latencyMs} ms latency, ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s`,
-      text: table(['target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows),
-      goals: [{ goal: `p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 }],
-      data: { latencyMs, settings, direct, gateway: gw, p50Ratio, memory: await gateway.call('memory') },
+      title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency`,
+      text: table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows),
+      goals,
+      data: { latencyMs, settings, levels: data, memory: await gateway.call('memory') },
     };
   } finally {
     for (const c of children.reverse()) await c.stop();

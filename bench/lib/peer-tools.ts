@@ -3,7 +3,9 @@
  * when needed, composes the Mesh supergraph for a Prism URL, and runs Hive Gateway on it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -20,9 +22,8 @@ export function ensurePeersInstalled(): void {
 
 /** Composes the supergraph for this Prism endpoint; returns its path. */
 export function composeSupergraph(prismUrl: string, authorization: string): string {
-  const dir = fileURLToPath(new URL('../results/tmp/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const out = `${dir}supergraph.graphql`;
+  // Mesh writes the Basic credentials into the supergraph in clear: keep it out of the work tree.
+  const out = join(mkdtempSync(join(tmpdir(), 'taskgraph-mesh-')), 'supergraph.graphql');
   const res = spawnSync(`${BIN}mesh-compose`, ['-o', out], {
     cwd: PEERS,
     env: { ...process.env, PRISM_URL: prismUrl, PRISM_AUTH: authorization },
