@@ -162,9 +162,13 @@ export function createWatcher(options: WatcherOptions): Watcher {
     pollCount++;
   }
 
-  function schedule(): void {
+  function schedule(elapsedMs = 0): void {
     if (state.phase !== 'polling') return;
-    const delay = active.size > 0 ? options.fastMs : options.idleMs;
+    const interval = active.size > 0 ? options.fastMs : options.idleMs;
+    // Start to start: the time a poll (and its fan-out) took counts toward the interval, so a
+    // change waits at most one interval; never less than a fifth of it, so a slow backend
+    // is not polled back to back.
+    const delay = Math.max(interval - elapsedMs, interval / 5);
     state.timer = setTimeout(() => void run(), delay);
     state.timer.unref?.();
   }
@@ -173,13 +177,14 @@ export function createWatcher(options: WatcherOptions): Watcher {
     if (state.phase !== 'polling' || state.inFlight) return;
     const current = state;
     current.timer = null;
+    const started = performance.now();
     current.inFlight = poll()
       .catch((err: unknown) => options.onError?.(err))
       .finally(() => {
         current.inFlight = null;
       });
     await current.inFlight;
-    schedule();
+    schedule(performance.now() - started);
   }
 
   /**
