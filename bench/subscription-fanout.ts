@@ -39,6 +39,9 @@ interface Phase {
   rssPerSubscriberKiB: number | null;
   /** CPU used during the measured changes, % of one core, per process. */
   cpuPercent: { gateway: number; client: number; backend: number };
+  /** Longest and total GC pause in the gateway while changes were measured. */
+  gcMaxPauseMs: number;
+  gcTotalMs: number;
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
@@ -71,6 +74,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         await client.call('clear');
         await sims.call('reset');
         const cpu0 = await Promise.all([gateway, client, sims].map((c) => c.call<NodeJS.CpuUsage>('cpu')));
+        await gateway.call('gcPauses');
         const started = performance.now();
         const changes: Record<string, number> = {};
         const tasks = simIds.slice(0, Math.min(TASKS, subscribers));
@@ -88,6 +92,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         await new Promise((r) => setTimeout(r, Math.max(0, started + seconds * 1000 - performance.now())));
         const elapsed = (performance.now() - started) / 1000;
         const cpu1 = await Promise.all([gateway, client, sims].map((c) => c.call<NodeJS.CpuUsage>('cpu')));
+        const gc = await gateway.call<{ count: number; totalMs: number; maxMs: number }>('gcPauses');
         const busy = cpu1.map((c, i) => round(((c.user + c.system - cpu0[i]!.user - cpu0[i]!.system) / 1e6 / elapsed) * 100, 0));
         const totals = await sims.call<Record<string, number>>('totals');
         // Late deliveries count (with their latency) until the expected number arrived or none came for 2 s.
@@ -121,6 +126,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
           heapPerSubscriberKiB: perSub(before.heapUsed, after.heapUsed),
           rssPerSubscriberKiB: perSub(before.rss, after.rss),
           cpuPercent: { gateway: busy[0]!, client: busy[1]!, backend: busy[2]! },
+          gcMaxPauseMs: gc.maxMs,
+          gcTotalMs: gc.totalMs,
         };
       } finally {
         await client.stop();
@@ -143,13 +150,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       p.heapPerSubscriberKiB,
       p.rssPerSubscriberKiB,
       `${p.cpuPercent.gateway} / ${p.cpuPercent.client} / ${p.cpuPercent.backend}`,
+      `${p.gcMaxPauseMs} / ${p.gcTotalMs}`,
     ]);
-    rows.push(['ratio 10,000 / 1', null, null, null, ratio(many.backendRps, one.backendRps), null, null, ratio(many.p50, one.p50), ratio(many.p99, one.p99), ratio(many.max, one.max), null, null, null]);
+    rows.push(['ratio 10,000 / 1', null, null, null, ratio(many.backendRps, one.backendRps), null, null, ratio(many.p50, one.p50), ratio(many.p99, one.p99), ratio(many.max, one.max), null, null, null, null]);
     return {
       name: 'subscription-fanout',
       title: `Subscription fan-out: taskUpdated over ${TASKS} running Prism tasks, each changed once a second, staggered (10,000 deliveries/s at 10,000 subscribers), for ${seconds} s, watcher polling every ${POLL_MS} ms; one WebSocket per subscriber`,
       text: table(
-        ['subscribers', 'sockets', 'subscribe ms', 'backend req while subscribing', 'backend req/s', 'deliveries', 'missed', 'p50 ms', 'p99 ms', 'max ms', 'heap KiB/sub', 'RSS KiB/sub', 'CPU % gw/client/backend'],
+        ['subscribers', 'sockets', 'subscribe ms', 'backend req while subscribing', 'backend req/s', 'deliveries', 'missed', 'p50 ms', 'p99 ms', 'max ms', 'heap KiB/sub', 'RSS KiB/sub', 'CPU % gw/client/backend', 'GC ms max/total'],
         rows,
       ),
       goals: [

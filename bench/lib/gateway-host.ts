@@ -3,6 +3,7 @@
  * the CLI would), with calls for the benchmark: memory and subscription-hub figures.
  * Run with `--expose-gc` so memory can be read after a full collection.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
 import { parseConfig } from '../../src/server/config.js';
 import { startGateway } from '../../src/server/gateway.js';
@@ -19,6 +20,12 @@ async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOpt
 }
 
 let gateway: GatewayServer | null = null;
+
+/** Garbage-collection pauses since the last `gcPauses` call (they show in latency tails). */
+let pauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) pauses.push(entry.duration);
+}).observe({ entryTypes: ['gc'] });
 
 function collect(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -40,6 +47,11 @@ serveCalls({
   /** CPU time used so far (µs), to tell which process was saturated. */
   cpu(): NodeJS.CpuUsage {
     return process.cpuUsage();
+  },
+  gcPauses(): { count: number; totalMs: number; maxMs: number } {
+    const taken = pauses;
+    pauses = [];
+    return { count: taken.length, totalMs: Math.round(taken.reduce((a, b) => a + b, 0)), maxMs: Math.round(Math.max(0, ...taken)) };
   },
   hubStats() {
     return gateway?.hub.stats();
