@@ -2,8 +2,8 @@
  * Broken and hostile answers from one backend, through the whole gateway: malformed,
  * truncated, huge, entity expansion, external entities, deep nesting, the wrong content type
  * or encoding, an empty body. Each gives a typed error naming that backend only (never
- * "Unexpected error."), the other backends' data still arrives, and the next query finds
- * the backend healthy again.
+ * "Unexpected error.") or, where the payload is still readable, that backend's data; the
+ * other backends' data always arrives, and the next query finds the backend healthy again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../../src/server/http.js';
@@ -88,22 +88,15 @@ describe('hostile and broken answers, one backend at a time', () => {
           expect(['BACKEND_BAD_RESPONSE', 'BACKEND_ERROR', 'BACKEND_UNAVAILABLE']).toContain(err.extensions.reason);
           expect(err.message).toContain(`${type}:`);
         }
-        // vAPI maps may come as `[{key, value}]` lists: nested empty lists read as no tasks.
-        const tolerated = type === 'vsphere-rest' && _what === 'deep nesting';
+        // Read, not refused: vAPI maps may come as `[{key, value}]` lists, so nested empty lists
+        // are no tasks; a vendor value nested too deep to show becomes a placeholder text.
+        const tolerated = (type === 'vsphere-rest' && _what === 'deep nesting') || _what.startsWith('a field nested');
         expect(res.errors?.length ?? 0).toBe(tolerated ? 0 : 1);
+        if (tolerated && _what.startsWith('a field nested')) expect(answered.has(type)).toBe(true);
         const next: any = await gql(gw.url, TASKS);
         expect(next.errors).toBeUndefined();
         expect(new Set(next.data.tasks.edges.map((e: any) => e.node.backend)).has(type)).toBe(true);
       });
     });
   }
-
-  it('named every failure BACKEND_BAD_RESPONSE where the answer was unreadable', async () => {
-    const proxy = proxies.get('prism')!;
-    proxy.inject({ status: 200, headers: { 'content-type': 'application/json' }, body: deepField('prism')! });
-    const res: any = await gql(gw.url, TASKS);
-    expect(res.errors).toHaveLength(1);
-    expect(res.errors[0].extensions).toMatchObject({ backend: 'prism', reason: 'BACKEND_BAD_RESPONSE' });
-    expect(res.errors[0].message).toContain('prism: list tasks: the answer could not be read');
-  });
 });
