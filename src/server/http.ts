@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -96,7 +97,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const closedSignals = new WeakMap<object, AbortController>();
   const connectionSignal = (extra: object) => {
     let controller = closedSignals.get(extra);
-    if (!controller) closedSignals.set(extra, (controller = new AbortController()));
+    if (!controller) {
+      closedSignals.set(extra, (controller = new AbortController()));
+      // Each subscription on the connection listens (and stops listening when it ends); a
+      // dashboard with 11 subscriptions on one socket is normal, not a leak to warn about.
+      setMaxListeners(0, controller.signal);
+    }
     return controller.signal;
   };
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
