@@ -138,8 +138,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
   });
+  // The sweep is spread over the interval in slices: 10,000 pings (and 10,000 pongs) at once
+  // would stall every delivery for hundreds of milliseconds. Each socket is still pinged once
+  // per interval and dropped at its next turn if it did not answer.
+  const slices = 20;
+  let sweep: WebSocket[] = [];
   const keepAlive = setInterval(() => {
-    for (const socket of wsServer.clients) {
+    if (sweep.length === 0) sweep = [...wsServer.clients];
+    for (const socket of sweep.splice(0, Math.ceil(wsServer.clients.size / slices))) {
+      if (socket.readyState !== socket.OPEN) continue;
       if (!alive.has(socket)) {
         socket.terminate();
         continue;
@@ -147,7 +154,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       alive.delete(socket);
       socket.ping();
     }
-  }, options.keepAliveMs ?? 12_000);
+  }, (options.keepAliveMs ?? 12_000) / slices);
   keepAlive.unref();
 
   const graceMs = options.shutdownGraceMs ?? 10_000;
