@@ -19,7 +19,8 @@ export function task(nativeId: string, status: TaskStatus): TaskModel {
 export function memoryAdapter(push: boolean) {
   const tasks = new Map<string, TaskModel>();
   const listeners = new Set<(c: TaskChange) => void>();
-  const state = { down: false, watchCalls: 0 };
+  /** `opening`: while set, watch() waits for it before it listens (a stream being set up). */
+  const state: { down: boolean; watchCalls: number; opening: Promise<void> | null } = { down: false, watchCalls: 0, opening: null };
   const adapter: TaskAdapter = {
     name: 'mem',
     type: 'vsphere-soap',
@@ -32,6 +33,7 @@ export function memoryAdapter(push: boolean) {
     adapter.watch = async (onChange): Promise<WatchHandle> => {
       state.watchCalls++;
       if (state.down) throw new Error('mem: the backend is down');
+      if (state.opening) await state.opening;
       listeners.add(onChange);
       return { close: async () => void listeners.delete(onChange) };
     };
