@@ -209,8 +209,14 @@ export function createWatcher(options: WatcherOptions): Watcher {
         },
         (err) => options.onError?.(err),
       );
-      if (state !== current) await handle.close();
-      else current.handle = handle;
+      if (state !== current) {
+        await handle.close();
+        return;
+      }
+      current.handle = handle;
+      // A stream starts from the backend's state when it opens, without reporting it (vim's
+      // first WaitForUpdatesEx primes). One more poll catches what changed while it opened.
+      await poll().catch((err: unknown) => options.onError?.(err));
     } catch (err) {
       options.onError?.(err);
       if (state !== current) return;
