@@ -35,10 +35,9 @@ describe('subscription findings', () => {
 
   // Found by the soak (a vsphere-soap subscriber that never saw its terminal state): in push
   // mode the watcher polls, then opens the stream; the stream starts from the backend's state
-  // at that moment without reporting it (vim: the first WaitForUpdatesEx primes). A change
-  // between the poll and the stream's start was reported by neither. Slow stream set-up (a
-  // latency spike, a retry after an outage) widens the window to seconds. Fix (watcher.ts):
-  // poll once more after the stream is up (or let the adapter report its first state).
+  // at that moment without reporting it (vim: the first WaitForUpdatesEx primes), so a change
+  // between the poll and the stream's start was reported by neither. Guards the fix in
+  // watcher.ts connectPush: one more poll once the stream is up.
   it('a change made while the push stream is being set up reaches the subscriber', async () => {
     const mem = memoryAdapter(true);
     const hub = createHub({ backends: createBackendSet([{ adapter: mem.adapter }]), pollFastMs: 10, pollIdleMs: 10 });
