@@ -1,0 +1,73 @@
+/**
+ * Shared subscription execution: an event object reaching several subscribers is executed
+ * once per (document, variables, scope); other scopes, documents or variables execute apart,
+ * and return() reaches the source at once even while a next() waits.
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { createSharedExecution } from './shared-execution.js';
+
+// The CommonJS graphql, as the module under test uses (see its header).
+const { buildSchema } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+function setup() {
+  let executions = 0;
+  const schema = buildSchema(`type Query { ok: Boolean } type Subscription { tick(k: Int): Tick } type Tick { n: Int runs: Int }`);
+  const sources: Array<{ push: (v: unknown) => void; returned: () => boolean }> = [];
+  (schema.getSubscriptionType()!.getFields().tick as any).subscribe = () => {
+    const queue: unknown[] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const iterator: AsyncIterableIterator<unknown> = {
+      async next() {
+        while (!queue.length && !done) await new Promise<void>((r) => (wake = r));
+        return done ? { value: undefined, done: true } : { value: queue.shift(), done: false };
+      },
+      async return() {
+        done = true;
+        wake?.();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    sources.push({ push: (v) => (queue.push(v), wake?.()), returned: () => done });
+    return iterator;
+  };
+  (schema.getType('Tick') as any).getFields().runs.resolve = () => ++executions;
+  return { schema, sources, executions: () => executions };
+}
+
+describe('shared subscription execution', () => {
+  it('executes an event once for subscribers with the same document, variables and scope', async () => {
+    const { schema, sources, executions } = setup();
+    const shared = createSharedExecution((ctx) => (ctx as { scope: string }).scope);
+    const document = shared.parse('subscription($k: Int) { tick(k: $k) { n runs } }');
+    expect(shared.parse('subscription($k: Int) { tick(k: $k) { n runs } }')).toBe(document);
+    expect(shared.validate(schema, document)).toEqual([]);
+    const subscribe = (scope: string, k: number) =>
+      shared.subscribe({ schema, document, contextValue: { scope }, variableValues: { k } }) as Promise<AsyncIterableIterator<any>>;
+    const [a, b, other, otherVars] = await Promise.all([subscribe('s1', 1), subscribe('s1', 1), subscribe('s2', 1), subscribe('s1', 2)]);
+    const event = { n: 7 };
+    for (const s of sources) s.push({ tick: event });
+    const results = await Promise.all([a, b, other, otherVars].map((it) => it.next()));
+    expect(results.map((r) => r.value.data.tick.n)).toEqual([7, 7, 7, 7]);
+    expect(results[0]!.value).toBe(results[1]!.value);
+    expect(executions()).toBe(3);
+    // A new event object executes again.
+    const later = { n: 8 };
+    for (const s of sources) s.push({ tick: later });
+    await Promise.all([a, b, other, otherVars].map((it) => it.next()));
+    expect(executions()).toBe(6);
+  });
+
+  it('ends the source at once on return(), even while a next() is waiting', async () => {
+    const { schema, sources } = setup();
+    const shared = createSharedExecution(() => '*');
+    const document = shared.parse('subscription { tick { n } }');
+    const it = (await shared.subscribe({ schema, document, contextValue: {} })) as AsyncIterableIterator<unknown>;
+    const waiting = it.next();
+    await it.return!();
+    expect(sources[0]!.returned()).toBe(true);
+    expect(await waiting).toEqual({ value: undefined, done: true });
+  });
+});
