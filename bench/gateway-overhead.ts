@@ -17,7 +17,7 @@ import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const latencyMs = 20;
   const levels = [1, 8];
-  const settings = { durationMs: options.quick ? 3000 : 8000, warmupMs: options.quick ? 500 : 1500, rounds: 2 };
+  const settings = { durationMs: options.quick ? 3000 : 5000, warmupMs: options.quick ? 500 : 1000, rounds: options.quick ? 2 : 4 };
   const children: ChildService[] = [];
   try {
     // One process per backend, as three separate systems answer in parallel.
@@ -68,7 +68,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     }
     return {
       name: 'gateway-overhead',
-      title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency`,
+      title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency (medians)`,
       text: table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows),
       goals,
       data: { latencyMs, settings, levels: data, memory: await gateway.call('memory') },

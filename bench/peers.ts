@@ -40,7 +40,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   ensurePeersInstalled();
   const latencyMs = 5;
   const connections = 16;
-  const settings = { connections, durationMs: options.quick ? 3000 : 8000, warmupMs: options.quick ? 500 : 1500, rounds: 2 };
+  const settings = { connections, durationMs: options.quick ? 3000 : 5000, warmupMs: options.quick ? 500 : 1000, rounds: options.quick ? 2 : 4 };
   const children: ChildService[] = [];
   let hive: HiveGateway | null = null;
   try {
@@ -109,7 +109,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     }
     return {
       name: 'peers',
-      title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s; ratios are taskgraph / that row`,
+      title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s (medians); ratios are taskgraph / that row`,
       text: table(['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'RPS ratio', 'p99 ratio'], rows),
       goals,
       data,

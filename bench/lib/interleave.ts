@@ -1,11 +1,12 @@
 /**
  * Interleaved load runs (A B A B ...): every target gets the same connections and duration,
- * rounds alternate so drift (thermal, other processes) hits all targets alike, and the
+ * rounds alternate so drift (thermal, other processes) hits all targets alike, figures are
+ * medians over the rounds, and the
  * backend's request count is read before and after each run.
  */
 import type { ChildService } from './ipc.js';
 import type { LoadResult, LoadSpec } from './load-host.js';
-import { mean, round } from './stats.js';
+import { median, round } from './stats.js';
 
 export interface Target {
   label: string;
@@ -52,9 +53,10 @@ export async function interleave(
     const requests = results.reduce((s, r) => s + r.requests, 0);
     return {
       label: t.label,
-      rps: round(mean(results.map((r) => r.rps)), 1),
-      p50: round(mean(results.map((r) => r.p50)), 2),
-      p99: round(mean(results.map((r) => r.p99)), 2),
+      // Medians over rounds: a round disturbed by other work on the machine does not move them.
+      rps: round(median(results.map((r) => r.rps)), 1),
+      p50: round(median(results.map((r) => r.p50)), 2),
+      p99: round(median(results.map((r) => r.p99)), 2),
       requests,
       errors: results.reduce((s, r) => s + r.errors, 0),
       firstError: results.find((r) => r.firstError)?.firstError ?? null,

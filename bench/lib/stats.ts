@@ -16,8 +16,12 @@ export function mean(values: ArrayLike<number>): number {
   return values.length ? sum / values.length : Number.NaN;
 }
 
+/** The middle value; the mean of the two middle values for an even count. */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Rounds to `digits` decimals (for JSON and tables). */
