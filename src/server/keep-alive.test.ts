@@ -58,4 +58,3 @@ describe('WebSocket keep-alive', () => {
     await healthy.closed;
   });
 });
-});
