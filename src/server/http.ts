@@ -177,7 +177,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const apollo = new ApolloServer<GatewayContext>({
     // Same schema; operations run compiled (graphql-jit) instead of interpreted.
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, {
+      keyOf: (value) => {
+        const { access } = value as GatewayContext;
+        return access.unrestricted ? '*' : scopeKeyOf(access.principal);
+      },
+      adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
+    }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.
