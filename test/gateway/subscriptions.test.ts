@@ -131,6 +131,25 @@ describe('subscriptions over graphql-ws (Prism)', () => {
     expect(gw.hub.stats().watchers.every((w) => w.phase === 'stopped')).toBe(true);
   });
 
+  it('resolves relations afresh for every event (no stale parent from the first event)', async () => {
+    const parent = sim.world.create({ operation: 'kVmCreate', plan: { queuedMs: 0, runMs: 100_000 } });
+    const child = sim.world.create({ operation: 'kVmCreate.step1', parentId: parent.id, plan: { queuedMs: 0, runMs: 20_000 } });
+    clock.advance(1000);
+    const c = client(gw.wsUrl);
+    const sub = collect(c, `subscription($id: ID!) { taskUpdated(id: $id) { progress parent { progress } } }`, {
+      id: encodeTaskId('pc', `ZXJnb24=:${child.id}`),
+    });
+    await waitFor(() => sub.items.length >= 1, 'the current state');
+    const firstParent = sub.items[0].taskUpdated.parent.progress;
+    clock.advance(10_000);
+    await waitFor(() => sub.items.length >= 2, 'an update');
+    const last = sub.items[sub.items.length - 1].taskUpdated;
+    expect(last.progress).toBeGreaterThan(sub.items[0].taskUpdated.progress);
+    expect(last.parent.progress).toBeGreaterThan(firstParent);
+    sub.stop();
+    await c.dispose();
+  });
+
   it('rejects an unknown task id with a clear error', async () => {
     const c = client(gw.wsUrl);
     const sub = collect(c, UPDATED, { id: encodeTaskId('pc', 'ZXJnb24=:00000000-0000-4000-8000-00000000dead') });

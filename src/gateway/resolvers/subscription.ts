@@ -7,6 +7,18 @@ import { scopeFor } from '../scope.js';
 /** Events come from watchers shared by all callers: each is checked against this caller's scope. */
 const viewOf = (ctx: GatewayContext) => (ctx.access.unrestricted ? undefined : ctx.access.view);
 
+/**
+ * A subscription's context (and its DataLoaders) lives as long as the subscription: without
+ * this, relations resolved for one event (`parent { status }`) would be served from the
+ * first event's cache for hours. Each event starts with empty caches.
+ */
+function fresh<T>(ctx: GatewayContext, value: T): T {
+  ctx.loaders.task.clearAll();
+  ctx.loaders.subtasks.clearAll();
+  ctx.loaders.byEntity.clearAll();
+  return value;
+}
+
 export const subscriptionResolvers: SubscriptionResolvers = {
   taskUpdated: {
     subscribe: async (_root, { id }, ctx: GatewayContext) => {
@@ -24,11 +36,13 @@ export const subscriptionResolvers: SubscriptionResolvers = {
       if (!iterator) throw userInputError(`task ${id} does not exist`, { argument: 'id', code: 'NOT_FOUND' });
       return iterator;
     },
+    resolve: (payload: { taskUpdated: never }, _args: unknown, ctx: GatewayContext) => fresh(ctx, payload.taskUpdated),
   },
   taskEvents: {
     subscribe: (_root, { filter }, ctx: GatewayContext) => {
       const scope = scopeFor(ctx.backends, filter);
       return ctx.hub.watchEvents(scope, (event) => ({ taskEvents: event }), ctx.connectionClosed, viewOf(ctx));
     },
+    resolve: (payload: { taskEvents: never }, _args: unknown, ctx: GatewayContext) => fresh(ctx, payload.taskEvents),
   },
 };
