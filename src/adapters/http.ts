@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
+import { COALESCE } from './coalescing.js';
 import { BackendError } from './errors.js';
 
 export interface TlsOptions {
@@ -174,7 +175,7 @@ export function createTransport(options: TransportOptions): Transport {
   const flights = new Map<string, { response: Promise<HttpResponse>; waiting: number; controller: AbortController }>();
 
   function request(req: HttpRequest): Promise<HttpResponse> {
-    if (req.method !== 'GET' || req.body !== undefined) return send(req);
+    if (!COALESCE || req.method !== 'GET' || req.body !== undefined) return send(req);
     if (req.signal?.aborted) return send(req);
     const key = flightKey(req);
     let flight = flights.get(key);

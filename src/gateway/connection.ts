@@ -9,6 +9,7 @@
  * list therefore never shift a page: nothing is repeated or skipped.
  */
 import { createHash } from 'node:crypto';
+import { COALESCE } from '../adapters/coalescing.js';
 import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskModel } from '../model/task.js';
@@ -126,6 +127,7 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
 const listsInFlight = new WeakMap<TaskAdapter, Map<string, Promise<TaskPage>>>();
 
 function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): Promise<TaskPage> {
+  if (!COALESCE) return adapter.listTasks(query, call);
   let flights = listsInFlight.get(adapter);
   if (!flights) listsInFlight.set(adapter, (flights = new Map()));
   const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit]);

@@ -18,6 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
+import { COALESCE } from '../adapters/coalescing.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
@@ -177,13 +178,18 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const apollo = new ApolloServer<GatewayContext>({
     // Same schema; operations run compiled (graphql-jit) instead of interpreted.
-    gateway: jitGateway(schema, {
-      keyOf: (value) => {
-        const { access } = value as GatewayContext;
-        return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-      },
-      adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
-    }),
+    gateway: jitGateway(
+      schema,
+      COALESCE
+        ? {
+            keyOf: (value) => {
+              const { access } = value as GatewayContext;
+              return access.unrestricted ? '*' : scopeKeyOf(access.principal);
+            },
+            adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
+          }
+        : undefined,
+    ),
     formatError,
     includeStacktraceInErrorResponses: false,
     // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.
