@@ -82,7 +82,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
     now: options.now,
     spawnEveryMs: options.spawnEveryMs ?? 0,
   });
-  for (let i = 0; i < (options.initialTasks ?? 0); i++) world.spawn();
+  world.backfill(options.initialTasks ?? 0);
   const cell: CellState = {
     sessions: new SessionStore(() => world.now(), options.sessionIdleMs ?? 30 * 60_000),
     versions: options.versions ?? DEFAULT_VERSIONS,

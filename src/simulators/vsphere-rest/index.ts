@@ -59,7 +59,7 @@ export async function startVsphereRestSimulator(options: SimulatorOptions = {}):
     now: options.now,
     spawnEveryMs: options.spawnEveryMs ?? 0,
   });
-  for (let i = 0; i < (options.initialTasks ?? 0); i++) world.spawn();
+  world.backfill(options.initialTasks ?? 0);
   const sessions = new Map<string, { user: string; created: Date; lastAccessed: Date }>();
   const received: ReceivedRequest[] = [];
   const tasks = createTaskRoutes(world);

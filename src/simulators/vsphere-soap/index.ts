@@ -52,7 +52,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     }
     for (const wake of [...waiters]) wake();
   });
-  for (let i = 0; i < (options.initialTasks ?? 0); i++) world.spawn();
+  world.backfill(options.initialTasks ?? 0);
 
   const changed = (ms: number) =>
     new Promise<void>((resolve) => {
