@@ -57,19 +57,25 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     children.push(apollo);
     const apolloUrl = (await apollo.call<{ url: string }>('start', backend.url, authorization)).url;
     hive = await startHiveGateway(composeSupergraph(backend.url, authorization));
+    const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
+    children.push(floor);
+    const floorUrl = (await floor.call<{ url: string }>('start', backend.url, authorization)).url;
     const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
     children.push(load);
 
     const upstream = async () => (await sims.call<Record<string, number>>('totals')).pc ?? 0;
-    const servers = [
-      { label: 'taskgraph', url: tgUrl, schema: 'taskgraph' as const },
-      { label: 'plain Apollo Server', url: apolloUrl, schema: 'mesh' as const },
-      { label: 'Hive Gateway + Mesh', url: hive.url, schema: 'mesh' as const },
+    const gateways = [
+      { label: 'taskgraph', url: tgUrl, schema: 'taskgraph' as const, pid: tg.pid },
+      { label: 'plain Apollo Server', url: apolloUrl, schema: 'mesh' as const, pid: apollo.pid },
+      { label: 'Hive Gateway + Mesh', url: hive.url, schema: 'mesh' as const, pid: hive.pid },
     ];
+    // The floor answers the list only (no GraphQL, a fixed answer shape): the least CPU per query.
+    const FLOOR = { label: 'floor: node:http, no GraphQL', url: floorUrl, schema: 'taskgraph' as const, pid: floor.pid };
     const rows: Array<Array<string | number | null>> = [];
     const data: Record<string, unknown> = {};
     const goals: BenchResult['goals'] = [];
     for (const [name, texts] of Object.entries(QUERIES)) {
+      const servers = name === 'list' ? [...gateways, FLOOR] : gateways;
       // Exact upstream requests for one query, and the answers' task ids (same data for all).
       const exact: Record<string, number> = {};
       const ids: Record<string, string[]> = {};
@@ -86,15 +92,17 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         label: s.label,
         spec: { url: s.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: texts[s.schema] }) },
         upstream,
+        pid: s.pid,
       }));
-      const figures = await interleave(load, targets, settings);
+      const figures = await interleave(load, targets, settings, { backend: sims.pid, load: load.pid });
       const by = Object.fromEntries(figures.map((f) => [f.label, f])) as Record<string, TargetFigures>;
       for (const f of figures) if (f.errors) throw new Error(`${name} on ${f.label}: ${f.errors} errors, first: ${f.firstError}`);
       const t = by.taskgraph!;
       const a = by['plain Apollo Server']!;
       const h = by['Hive Gateway + Mesh']!;
       for (const f of figures) {
-        rows.push([name, f.label, f.rps, f.p50, f.p99, exact[f.label]!, f.upstreamPerRequest, ratio(t.rps, f.rps), ratio(t.p99, f.p99)]);
+        const cpu = f.cpuMsPerQuery;
+        rows.push([name, f.label, f.rps, f.p50, f.p99, exact[f.label]!, f.upstreamPerRequest, cpu.server, cpu.backend, cpu.load, ratio(t.rps, f.rps), ratio(t.p99, f.p99), ratio(cpu.server!, t.cpuMsPerQuery.server!)]);
       }
       data[name] = { figures: figures.map((f) => ({ ...f, sample: undefined })), exactUpstream: exact, sameTasks: sameData };
       if (name === 'list') {
@@ -109,8 +117,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     }
     return {
       name: 'peers',
-      title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s (medians); ratios are taskgraph / that row`,
-      text: table(['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'RPS ratio', 'p99 ratio'], rows),
+      title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s (medians); ratios are taskgraph / that row (CPU ratio: that row / taskgraph); CPU is each process's user+system time per answered query`,
+      text: table(
+        ['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'CPU ms/query server', 'backend', 'load', 'RPS ratio', 'p99 ratio', 'CPU ratio'],
+        rows,
+      ),
       goals,
       data,
     };

@@ -46,6 +46,7 @@ async function freePort(): Promise<number> {
 
 export interface HiveGateway {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -74,6 +75,7 @@ export async function startHiveGateway(supergraph: string, options: { jit?: bool
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
