@@ -17,8 +17,8 @@ import type { GatewayContext } from './context.js';
 import { toGraphQLError, userInputError } from './errors.js';
 
 export interface EdgeParent {
-  node: TaskModel;
-  cursor: string;
+  readonly node: TaskModel;
+  readonly cursor: string;
 }
 
 export interface ConnectionParent {
@@ -55,9 +55,29 @@ interface CursorData extends GlobalKey {
   f: string;
 }
 
+/** Recent fingerprints by their JSON (most lists repeat a few filters); cleared when full. */
+const fingerprints = new Map<string, string>();
+
 /** A short, stable hash of what a cursor belongs to. */
 export function fingerprintOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 12);
+  const json = JSON.stringify(value);
+  let hash = fingerprints.get(json);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(json).digest('base64url').slice(0, 12);
+    if (fingerprints.size >= 1000) fingerprints.clear();
+    fingerprints.set(json, hash);
+  }
+  return hash;
+}
+
+/** An edge whose cursor is encoded only when read (most list queries never ask for it). */
+function edgeOf(node: TaskModel, fingerprint: string): EdgeParent {
+  return {
+    node,
+    get cursor() {
+      return encodeCursor(node, fingerprint);
+    },
+  };
 }
 
 export function encodeCursor(task: TaskModel, fingerprint: string): string {
@@ -179,7 +199,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
   if (backward) tasks.reverse();
   ctx.loaders.prime(tasks);
 
-  const edges = tasks.map((node) => ({ node, cursor: encodeCursor(node, req.fingerprint) }));
+  const edges = tasks.map((node) => edgeOf(node, req.fingerprint));
   const totals = answered.map((p) => p.totalCount);
   const complete = answered.length === req.scope.size && totals.every((t) => t !== null);
   return {
@@ -206,7 +226,7 @@ export function pageInMemory(all: readonly TaskModel[], first: number, after: st
     if (at === -1) throw userInputError('after: not a cursor of this list (or its task is gone); start again without it', { argument: 'after' });
     start = at + 1;
   }
-  const edges = all.slice(start, start + first).map((node) => ({ node, cursor: encodeCursor(node, fingerprint) }));
+  const edges = all.slice(start, start + first).map((node) => edgeOf(node, fingerprint));
   return {
     edges,
     pageInfo: {

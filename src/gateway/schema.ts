@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { GraphQLScalarType, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { DateTimeISOResolver, DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from '../generated/graphql.js';
 import { backendResolvers, relatedTaskResolvers } from './resolvers/backend.js';
 import { mutationResolvers } from './resolvers/mutation.js';
@@ -21,8 +21,20 @@ export function loadTypeDefs(): DocumentNode {
   return parse(files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8')).join('\n'));
 }
 
+/**
+ * graphql-scalars' DateTime, serializing to the RFC 3339 string itself: its own serialize hands
+ * out the Date, and JSON.stringify then calls Date#toJSON at ~0.8 µs a value (a 50-task page
+ * spent ~110 µs there, twice the rest of its serialization). Same name and description.
+ */
+export const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  // Model times are valid Dates (adapters map unreadable ones to null): the common case skips
+  // the generic checks; anything else (strings, numbers, invalid Dates) takes them.
+  serialize: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : DateTimeISOResolver.serialize(value)),
+});
+
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime,
   Query: queryResolvers,
   Mutation: mutationResolvers,
   Subscription: subscriptionResolvers,
