@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
-import type { BackendType, TaskModel, TaskStatus } from '../model/task.js';
+import type { BackendType, TaskField, TaskModel, TaskStatus } from '../model/task.js';
 
 /** What a backend can do. Resolvers and the console hide what a backend cannot. */
 export interface Capabilities {
@@ -35,6 +35,12 @@ export interface ListQuery {
   after?: Keyset;
   /** At most this many tasks; the adapter pages upstream until it has them or runs out. */
   limit: number;
+  /**
+   * The model fields the caller will read, when it knows (absent: all of them). An adapter may
+   * fetch less and leave the others at their empty values (null, [], false); whatever its own
+   * sorting, keyset and filter checks read it must still fetch.
+   */
+  select?: ReadonlySet<TaskField>;
 }
 
 export interface TaskPage {

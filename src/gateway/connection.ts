@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { COALESCE } from '../adapters/coalescing.js';
 import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
-import { sortTime, type TaskModel } from '../model/task.js';
+import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
 import { toGraphQLError, userInputError } from './errors.js';
 
@@ -42,6 +42,8 @@ export interface MergedListRequest extends PageArgs {
   fingerprint: string;
   defaultPageSize: number;
   maxPageSize: number;
+  /** The model fields the operation reads (selection.ts); absent: all. */
+  select?: ReadonlySet<TaskField> | null;
 }
 
 interface GlobalKey {
@@ -150,7 +152,7 @@ function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): 
   if (!COALESCE) return adapter.listTasks(query, call);
   let flights = listsInFlight.get(adapter);
   if (!flights) listsInFlight.set(adapter, (flights = new Map()));
-  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit]);
+  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null]);
   const shared = flights.get(key);
   if (shared) return shared;
   const page = adapter.listTasks(query, call);
@@ -179,7 +181,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
       if (!backend || size === 0) return null;
       try {
         const after = key ? positionOn(name, key, direction) : undefined;
-        return await sharedList(backend.adapter, { filter, direction, after, limit: size }, ctx.call);
+        return await sharedList(backend.adapter, { filter, direction, after, limit: size, select: req.select ?? undefined }, ctx.call);
       } catch (err) {
         ctx.partialErrors.push(toGraphQLError(err));
         return null;

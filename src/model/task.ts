@@ -127,6 +127,9 @@ export interface TaskModel {
   relatedTasks: RelatedTaskRef[];
 }
 
+/** A field of the model, e.g. to say which ones a caller reads (ListQuery.select). */
+export type TaskField = keyof TaskModel;
+
 /** The time a task sorts by: when it was created, else started, else the epoch (sorts last, newest-first). */
 export function sortTime(task: Pick<TaskModel, 'createdAt' | 'startedAt'>): number {
   return (task.createdAt ?? task.startedAt)?.getTime() ?? 0;

@@ -9,7 +9,7 @@ import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
 import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
 import { createPrismClient, type PrismClient } from './client.js';
 import { idsFilter, toODataFilter } from './filter.js';
-import { toTaskModel } from './map.js';
+import { prismSelect, toTaskModel } from './map.js';
 
 /** Prism's `$limit` range is 1-100 (list_tasks_request.go). */
 const MAX_LIMIT = 100;
@@ -42,13 +42,16 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     if (pushed.empty) return { tasks: [], hasMore: false, totalCount: 0 };
     const pageSize = Math.min(MAX_LIMIT, Math.max(query.limit + 1, 10));
     const orderby = `createdTime ${query.direction === 'DESC' ? 'desc' : 'asc'}`;
+    // Only what the caller reads: on a flat list most of the body is subSteps, subTasks,
+    // rootTask and completionDetails, and parsing it is most of the list's cost.
+    const select = query.select ? prismSelect(query.select) : undefined;
     const candidates: TaskModel[] = [];
     const seen = new Set<string>();
     let total: number | null = null;
     // Prism orders by createdTime only; ties come in any order. Keep fetching until every task
     // that could sort before our last candidate has been seen, then order exactly locally.
     for (let page = 0; ; page++) {
-      const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize }, ctx);
+      const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize, select }, ctx);
       total ??= result.total;
       const models = result.tasks.map(map);
       for (const t of models) {

@@ -2,7 +2,7 @@
  * Prism v4 Task -> TaskModel. Pure; every field from config_model.go's Task is used or
  * deliberately dropped (appName, isBackgroundTask are kept out of the unified model).
  */
-import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskField, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
 import type { PrismAppMessage, PrismTask } from './wire.js';
 import { jsonText } from '../json-text.js';
 
@@ -112,4 +112,53 @@ export function toTaskModel(backend: string, task: PrismTask): TaskModel {
       .map((kv) => ({ name: kv.name!, value: detailValue(kv.value) })),
     relatedTasks: [],
   };
+}
+
+/**
+ * The Prism Task fields each model field is mapped from (toTaskModel above). Fields Prism has
+ * no counterpart for map to nothing.
+ */
+const PRISM_FIELDS: Readonly<Record<TaskField, readonly string[]>> = {
+  backend: [],
+  backendType: [],
+  nativeId: ['extId'],
+  operation: ['operation'],
+  description: ['operationDescription'],
+  status: ['status'],
+  nativeStatus: ['status'],
+  progress: ['progressPercentage'],
+  progressMessage: [],
+  createdAt: ['createdTime'],
+  startedAt: ['startedTime'],
+  completedAt: ['completedTime'],
+  lastUpdatedAt: ['lastUpdatedTime'],
+  expiresAt: [],
+  isCancelable: ['isCancelable', 'status'],
+  cancelRequested: ['status'],
+  initiatedBy: ['ownedBy'],
+  tenant: ['clusterExtIds'],
+  entitiesAffected: ['entitiesAffected'],
+  parentId: ['parentTask'],
+  rootId: ['rootTask'],
+  embeddedSubtasks: [],
+  subtaskCount: ['numberOfSubtasks', 'subTasks'],
+  steps: ['subSteps'],
+  errors: ['errorMessages', 'legacyErrorMessage'],
+  warnings: ['warnings'],
+  result: [],
+  completionDetails: ['completionDetails'],
+  relatedTasks: [],
+};
+
+/**
+ * Always fetched, whatever the caller reads: what the adapter itself reads to order, page and
+ * re-check the filter (sortTime, keyset, matchesFilter) and the tenant access is decided on.
+ */
+const ALWAYS: readonly TaskField[] = ['nativeId', 'createdAt', 'startedAt', 'status', 'tenant', 'operation', 'parentId', 'entitiesAffected'];
+
+/** `$select` for the model fields a caller reads (comma-separated Task fields, reference §3.1). */
+export function prismSelect(fields: ReadonlySet<TaskField>): string {
+  const wanted = new Set<string>();
+  for (const f of [...ALWAYS, ...fields]) for (const p of PRISM_FIELDS[f]) wanted.add(p);
+  return [...wanted].join(',');
 }

@@ -5,6 +5,7 @@ import { fingerprintOf, listMerged } from '../connection.js';
 import type { GatewayContext } from '../context.js';
 import { toGraphQLError } from '../errors.js';
 import { scopeFor } from '../scope.js';
+import { taskFieldsRead } from '../selection.js';
 
 /** Page sizes: `first` defaults to 50 and may not exceed 1000 (or config `limits.maxFirst`, ctx.maxFirst). */
 export const PAGE_LIMITS = { defaultPageSize: 50, maxPageSize: 1000 };
@@ -26,10 +27,11 @@ export const queryResolvers: QueryResolvers = {
     const task = await taskByGlobalId(ctx, id);
     return task ? { ...task, __typename: 'Task' as const } : null;
   },
-  tasks: (_root, args, ctx) => {
+  tasks: (_root, args, ctx, info) => {
     const direction = args.orderBy?.direction ?? 'DESC';
     return listMerged(ctx, {
       ...args,
+      select: taskFieldsRead(info),
       scope: scopeFor(ctx.backends, args.filter),
       direction,
       fingerprint: fingerprintOf({ filter: args.filter ?? null, direction }),

@@ -74,30 +74,35 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
 
   // Rendered tasks by API version, kept until the task changes: the benchmarks list the same
   // tasks thousands of times a second, and the simulator's CPU is shared with the gateways.
-  // Their JSON text is kept too, and a page without $select is spliced from it.
+  // Their JSON text is kept too (whole, and per $select), and a page is spliced from it.
   interface Rendered {
     stamp: string;
     item: Record<string, unknown>;
-    text?: string;
+    texts: Map<string, string>;
   }
   const renders = new Map<string, WeakMap<SimTask, Rendered>>();
-  const texts = new WeakMap<Record<string, unknown>, Rendered>();
-  function rendered(task: SimTask, version: string): Record<string, unknown> {
+  function rendered(task: SimTask, version: string): Rendered {
     let byTask = renders.get(version);
     if (!byTask) renders.set(version, (byTask = new WeakMap()));
     const stamp = `${task.version}/${task.childIds.length}`;
     const hit = byTask.get(task);
-    if (hit?.stamp === stamp) return hit.item;
-    const entry: Rendered = { stamp, item: renderTask(task, { origin, version, lookup: (id) => world.get(id) }) };
+    if (hit?.stamp === stamp) return hit;
+    const entry: Rendered = { stamp, item: renderTask(task, { origin, version, lookup: (id) => world.get(id) }), texts: new Map() };
     byTask.set(task, entry);
-    texts.set(entry.item, entry);
-    return entry.item;
+    return entry;
   }
-  function textOf(item: Record<string, unknown>): string {
-    const entry = texts.get(item);
-    if (!entry) return JSON.stringify(item);
-    return (entry.text ??= JSON.stringify(item));
+  /** The task's JSON with only the `$select`ed fields (and those Prism always returns). */
+  function textOf(entry: Rendered, select: string | null): string {
+    const key = select ?? '';
+    let text = entry.texts.get(key);
+    if (text === undefined) {
+      const keep = select ? new Set(['extId', '$objectType', '$reserved', ...select.split(',').map((s) => s.trim())]) : null;
+      text = JSON.stringify(keep ? Object.fromEntries(Object.entries(entry.item).filter(([k]) => keep.has(k))) : entry.item);
+      entry.texts.set(key, text);
+    }
+    return text;
   }
+  /** Stands for the page's data in the envelope until the task texts are spliced in. */
   const DATA = '\u0000data\u0000';
 
   function list(req: SimRequest, version: string): SimResponse {
@@ -106,13 +111,13 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     if (!Number.isInteger(page) || page < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) {
       return json(400, errorBody(version, 'PRISM-40001', 'Invalid pagination: $limit must be between 1 and 100 and $page at least 0', 'INVALID_INPUT'), 'list tasks');
     }
-    let items = world.list().map((t) => rendered(t, version));
+    let entries = world.list().map((t) => rendered(t, version));
     const filter = req.query.get('$filter');
     if (filter) {
       try {
         const expr = parseFilter(filter);
         checkFields(expr);
-        items = items.filter((item) => evaluate(expr, item));
+        entries = entries.filter((entry) => evaluate(expr, entry.item));
       } catch (err) {
         if (!(err instanceof ODataError)) throw err;
         return json(400, errorBody(version, 'PRISM-40002', err.message, 'INVALID_FILTER'), 'list tasks');
@@ -125,19 +130,15 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     }
     const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
     // Code-point order (RFC 3339 UTC times and enum names sort right that way), not locale order.
-    const key = (item: Record<string, unknown>) => String(item[field!] ?? '');
-    items.sort((a, b) => {
+    const key = (entry: Rendered) => String(entry.item[field!] ?? '');
+    entries.sort((a, b) => {
       const x = key(a);
       const y = key(b);
       return x === y ? 0 : x < y ? -sign : sign;
     });
-    const total = items.length;
-    let pageItems = items.slice(page * limit, page * limit + limit);
+    const total = entries.length;
+    const pageEntries = entries.slice(page * limit, page * limit + limit);
     const select = req.query.get('$select');
-    if (select) {
-      const keep = new Set(['extId', '$objectType', '$reserved', ...select.split(',').map((s) => s.trim())]);
-      pageItems = pageItems.map((item) => Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k))));
-    }
     const self = `${origin}${req.path}`;
     const link = (p: number, rel: string) => ({
       $objectType: 'common.v1.response.ApiLink',
@@ -149,15 +150,14 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     if (page < lastPage) links.push(link(page + 1, 'next'));
     if (page > 0) links.push(link(page - 1, 'prev'));
     // Empty lists omit `data`, as Prism Central does (reference §3.1, List paging).
-    const body = envelope(pageItems.length ? pageItems : undefined, 'prism.v4.config.ListTasksApiResponse', version, {
+    const body = envelope(pageEntries.length ? DATA : undefined, 'prism.v4.config.ListTasksApiResponse', version, {
       flags: flags(false, true),
       links,
       totalAvailableResults: total,
     });
-    if (pageItems.length) body.$dataItemDiscriminator = 'List<prism.v4.config.Task>';
-    if (!pageItems.length || select) return json(200, body, 'list tasks');
-    body.data = DATA;
-    return json(200, JSON.stringify(body).replace(JSON.stringify(DATA), `[${pageItems.map(textOf).join(',')}]`), 'list tasks');
+    if (!pageEntries.length) return json(200, body, 'list tasks');
+    body.$dataItemDiscriminator = 'List<prism.v4.config.Task>';
+    return json(200, JSON.stringify(body).replace(JSON.stringify(DATA), `[${pageEntries.map((e) => textOf(e, select)).join(',')}]`), 'list tasks');
   }
 
   function get(extId: string, version: string): SimResponse {

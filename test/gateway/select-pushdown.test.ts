@@ -1,0 +1,84 @@
+/**
+ * Select pushdown: a task list asks Prism for the fields the operation reads ($select), and
+ * what comes back is the same, field by field, as the full task read by id.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import type { GraphQLField, GraphQLObjectType } from 'graphql';
+import { buildSchema } from '../../src/gateway/schema.js';
+import type { GatewayServer } from '../../src/server/http.js';
+import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
+import { gql, manualClock, startTestGateway } from '../support/gateway.js';
+
+// The graphql instance the schema is built with (see src/gateway/selection.ts).
+const { getNamedType, isLeafType, isObjectType } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const schema = buildSchema();
+const taskType = schema.getType('Task') as GraphQLObjectType;
+
+/** A selection of `field` that reads something of every part of it (one level into objects). */
+function selectionOf(field: GraphQLField<unknown, unknown>): string {
+  const type = getNamedType(field.type);
+  if (isLeafType(type)) return field.name;
+  if (type.name === 'Task') return `${field.name} { id nativeId status operation }`;
+  if (type.name === 'TaskConnection') return `${field.name} { totalCount nodes { id status } }`;
+  if (!isObjectType(type)) throw new Error(`no selection for ${field.name}`);
+  const leaves = Object.values(type.getFields()).filter((f) => isLeafType(getNamedType(f.type)) && !f.args.some((a) => a.type.toString().endsWith('!')));
+  const tasks = Object.values(type.getFields()).filter((f) => getNamedType(f.type).name === 'Task');
+  return `${field.name} { ${leaves.map((f) => f.name).join(' ')} ${tasks.map((f) => `${f.name} { id status }`).join(' ')} }`;
+}
+
+describe('select pushdown (Prism)', () => {
+  const clock = manualClock();
+  let pc: PrismSimulator;
+  let gw: GatewayServer;
+
+  beforeAll(async () => {
+    pc = await startPrismSimulator({ now: clock.fn, seed: 21 });
+    pc.world.backfill(30, 10 * 60_000);
+    gw = await startTestGateway([pc.backendConfig('pc')]);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await pc?.close();
+  });
+
+  /** The $select of the first list call Prism received since `mark` (a recent() length). */
+  function listSelect(mark: number): string | null {
+    const list = pc.server.recent().slice(mark).find((r) => r.method === 'GET' && r.path.endsWith('/config/tasks'));
+    return list ? list.query.get('$select') : null;
+  }
+
+  it('asks Prism only for what a flat list reads', async () => {
+    const mark = pc.server.recent().length;
+    const res = await gql(gw.url, '{ tasks(first: 20) { nodes { id progress initiatedBy { name } } } }');
+    expect(res.errors).toBeUndefined();
+    const select = listSelect(mark)!.split(',');
+    expect(select).toEqual(expect.arrayContaining(['extId', 'createdTime', 'status', 'clusterExtIds', 'progressPercentage', 'ownedBy']));
+    for (const unread of ['subSteps', 'subTasks', 'rootTask', 'completionDetails', 'operationDescription']) expect(select).not.toContain(unread);
+  });
+
+  it('fetches what any task of the operation reads, not only the listed ones', async () => {
+    // `steps` read on a parent elsewhere in the operation: the page's tasks prime the loaders, so they carry it too.
+    const mark = pc.server.recent().length;
+    await gql(gw.url, '{ tasks(first: 5) { nodes { id parent { steps { name } } } } }');
+    expect(listSelect(mark)!.split(',')).toEqual(expect.arrayContaining(['subSteps', 'parentTask']));
+  });
+
+  for (const field of Object.values(taskType.getFields())) {
+    it(`lists ${field.name} exactly as the full read by id gives it`, async () => {
+      const selection = selectionOf(field);
+      const mark = pc.server.recent().length;
+      const listed = await gql<{ tasks: { nodes: Array<Record<string, unknown> & { id: string }> } }>(gw.url, `{ tasks(first: 30) { nodes { id ${selection} } } }`);
+      expect(listed.errors).toBeUndefined();
+      expect(listSelect(mark)).not.toBeNull();
+      const nodes = listed.data!.tasks.nodes;
+      expect(nodes.length).toBeGreaterThan(20);
+      const byId = await gql<Record<string, Record<string, unknown>>>(
+        gw.url,
+        `{ ${nodes.map((n, i) => `t${i}: task(id: ${JSON.stringify(n.id)}) { id ${selection} }`).join('\n')} }`,
+      );
+      expect(byId.errors).toBeUndefined();
+      expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
+    });
+  }
+});
