@@ -82,6 +82,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const wsGuard = wsOperationGuard(schema, security.limits);
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every res.send body for an ETag (SHA-1 over a 25 KB page, each request);
+  // GraphQL POST answers are never revalidated, and the console's static files have their own.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
 
   const logger = options.logger ?? getProcessLogger();

@@ -9,7 +9,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { createRequire } from 'node:module';
-import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
 
@@ -19,6 +19,8 @@ function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
 
 /** Batch size and token count of HTTP requests (JSON body after express.json, or GET ?query=). */
 export function limitsMiddleware(limits: LimitsConfig): RequestHandler {
+  // Query texts already counted within limits (clients repeat a few texts); cleared when full.
+  const counted = new Set<string>();
   return (req, res, next) => {
     const body: unknown = req.body;
     const operations = Array.isArray(body) ? body : [body ?? { query: req.query?.query }];
@@ -31,11 +33,14 @@ export function limitsMiddleware(limits: LimitsConfig): RequestHandler {
     }
     for (const op of operations) {
       const query = op && typeof op === 'object' ? (op as { query?: unknown }).query : undefined;
-      const tooLong = typeof query === 'string' ? checkTokens(query, limits) : null;
+      if (typeof query !== 'string' || counted.has(query)) continue;
+      const tooLong = checkTokens(query, limits);
       if (tooLong) {
         refuse(res, tooLong);
         return;
       }
+      if (counted.size >= 1000) counted.clear();
+      counted.add(query);
     }
     next();
   };
@@ -43,11 +48,25 @@ export function limitsMiddleware(limits: LimitsConfig): RequestHandler {
 
 /** Depth, aliases, cost and introspection, after validation and before execution. */
 export function limitsPlugin<T extends object>(limits: LimitsConfig): ApolloServerPlugin<T> {
+  // Verdicts by parsed document (Apollo hands the same object for a repeated text), operation and variables.
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const verdictOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined) => {
+    let byCall = verdicts.get(document);
+    if (!byCall) verdicts.set(document, (byCall = new Map()));
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+    let verdict = byCall.get(key);
+    if (verdict === undefined) {
+      verdict = checkOperation(schema, document, operationName, variables, limits);
+      if (byCall.size >= 100) byCall.clear();
+      byCall.set(key, verdict);
+    }
+    return verdict;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          const error = checkOperation(schema, document, operationName, request.variables, limits);
+          const error = verdictOf(schema, document, operationName, request.variables);
           if (error) {
             throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
           }
