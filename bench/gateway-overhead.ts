@@ -13,6 +13,7 @@ import { ratio } from './lib/stats.js';
 import { table, type Cell } from './lib/table.js';
 import type { BenchOptions, BenchResult } from './lib/bench.js';
 import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
+import type { LoadResult } from './lib/load-host.js';
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const latencyMs = 20;
@@ -66,12 +67,30 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
       data.push({ connections, direct: { ...direct, sample: undefined }, gateway: { ...gw, sample: undefined }, p50Ratio });
     }
+    // Where the time goes with one connection: timed inside the gateway, request by request.
+    await gateway.call('recordTimings');
+    const seen = await load.call<LoadResult>('run', { ...targets[1]!.spec, connections: 1, durationMs: settings.durationMs });
+    const t = await gateway.call<Record<string, number>>('timings');
+    const direct1 = (data[0] as { direct: { p50: number } }).direct.p50;
+    const breakdown = table(
+      ['one connection, medians', 'ms'],
+      [
+        ['direct call, as the load generator sees it (p50 above)', direct1],
+        ['gateway: request arrived -> first upstream call sent', t.beforeUpstream],
+        ['gateway: fastest upstream call (HTTP, parse, mapping)', t.fastestUpstream],
+        ['gateway: slowest upstream call (HTTP, parse, mapping)', t.slowestUpstream],
+        ['gateway: first upstream call sent -> last one mapped', t.upstreamSpan],
+        ['gateway: last upstream mapped -> response written', t.afterUpstream],
+        ['gateway: request arrived -> response written', t.total],
+        ['the same requests, as the load generator sees them', seen.p50],
+      ],
+    );
     return {
       name: 'gateway-overhead',
       title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency (medians)`,
-      text: table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows),
+      text: `${table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows)}\n\n${breakdown}`,
       goals,
-      data: { latencyMs, settings, levels: data, memory: await gateway.call('memory') },
+      data: { latencyMs, settings, levels: data, oneConnectionBreakdown: t, memory: await gateway.call('memory') },
     };
   } finally {
     for (const c of children.reverse()) await c.stop();

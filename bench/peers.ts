@@ -30,6 +30,9 @@ const QUERIES = {
   },
 };
 
+/** taskgraph with TASKGRAPH_COALESCE=off: nothing shared between concurrent queries. */
+const ALONE = 'taskgraph, sharing off';
+
 /** The task ids a response lists, in order, whatever the schema. */
 function idsOf(sample: string): string[] {
   const body = JSON.parse(sample) as { data?: { listTasks?: { data: Array<{ extId: string }> }; tasks?: { edges: Array<{ node: { nativeId: string } }> } } };
@@ -53,6 +56,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const tg = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
     children.push(tg);
     const tgUrl = (await tg.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
+    // The same gateway with sharing of identical work in flight turned off: the engine alone,
+    // since all 16 connections send the same query and share most of it otherwise.
+    const alone = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { env: { TASKGRAPH_COALESCE: 'off' } });
+    children.push(alone);
+    const aloneUrl = (await alone.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
     const apollo = await startChild(new URL('./servers/plain-apollo.ts', import.meta.url));
     children.push(apollo);
     const apolloUrl = (await apollo.call<{ url: string }>('start', backend.url, authorization)).url;
@@ -68,10 +76,12 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       { label: 'taskgraph', url: tgUrl, schema: 'taskgraph' as const, pid: tg.pid },
       { label: 'plain Apollo Server', url: apolloUrl, schema: 'mesh' as const, pid: apollo.pid },
       { label: 'Hive Gateway + Mesh', url: hive.url, schema: 'mesh' as const, pid: hive.pid },
+      { label: ALONE, url: aloneUrl, schema: 'taskgraph' as const, pid: alone.pid },
     ];
     // The floor answers the list only (no GraphQL, a fixed answer shape): the least CPU per query.
     const FLOOR = { label: 'floor: node:http, no GraphQL', url: floorUrl, schema: 'taskgraph' as const, pid: floor.pid };
     const rows: Array<Array<string | number | null>> = [];
+    const engineAlone: string[] = [];
     const data: Record<string, unknown> = {};
     const goals: BenchResult['goals'] = [];
     for (const [name, texts] of Object.entries(QUERIES)) {
@@ -114,14 +124,20 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         goals.push({ goal: `nested: at most 2 upstream requests per query (${exact.taskgraph})`, ok: exact.taskgraph! <= 2 });
       }
       goals.push({ goal: `${name}: every server listed the same 50 tasks`, ok: sameData });
+      const o = by[ALONE]!;
+      engineAlone.push(
+        `${name}: ${ratio(o.rps, a.rps)}x plain Apollo's RPS, ${ratio(o.rps, h.rps)}x Hive Gateway's, p99 ${ratio(o.p99, a.p99)}x plain Apollo's; ` +
+          `server CPU per query ${ratio(a.cpuMsPerQuery.server!, o.cpuMsPerQuery.server!)}x less than plain Apollo's, ${ratio(h.cpuMsPerQuery.server!, o.cpuMsPerQuery.server!)}x less than Hive Gateway's`,
+      );
     }
     return {
       name: 'peers',
       title: `Peers on one Prism simulator (${prism!.tasks} tasks, ${latencyMs} ms latency), ${connections} connections, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s (medians); ratios are taskgraph / that row (CPU ratio: that row / taskgraph); CPU is each process's user+system time per answered query`,
-      text: table(
-        ['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'CPU ms/query server', 'backend', 'load', 'RPS ratio', 'p99 ratio', 'CPU ratio'],
-        rows,
-      ),
+      text:
+        table(
+          ['query', 'server', 'RPS', 'p50 ms', 'p99 ms', 'upstream/query (one)', 'upstream/query (load)', 'CPU ms/query server', 'backend', 'load', 'RPS ratio', 'p99 ratio', 'CPU ratio'],
+          rows,
+        ) + `\n\nEngine alone (${ALONE}):\n${engineAlone.map((line) => `- ${line}`).join('\n')}`,
       goals,
       data,
     };

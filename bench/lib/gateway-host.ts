@@ -3,6 +3,7 @@
  * the CLI would), with calls for the benchmark: memory and subscription-hub figures.
  * Run with `--expose-gc` so memory can be read after a full collection.
  */
+import dc from 'node:diagnostics_channel';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
 import { parseConfig } from '../../src/server/config.js';
@@ -21,6 +22,28 @@ async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOpt
 
 let gateway: GatewayServer | null = null;
 
+/**
+ * Where one request's time goes, for requests sent one at a time (a single connection): from
+ * its arrival to the first upstream call, the upstream calls (each including the adapter's
+ * parse and mapping), and from the last upstream answer to the response's last byte written.
+ */
+interface Timing {
+  arrived: number;
+  calls: Array<{ started: number; ended: number }>;
+  finished: number;
+}
+let timings: Timing[] | null = null;
+let current: Timing | null = null;
+dc.subscribe('http.server.request.start', () => {
+  if (timings) current = { arrived: performance.now(), calls: [], finished: 0 };
+});
+dc.subscribe('http.server.response.finish', () => {
+  if (!timings || !current) return;
+  current.finished = performance.now();
+  if (current.calls.length) timings.push(current);
+  current = null;
+});
+
 /** Garbage-collection pauses since the last `gcPauses` call (they show in latency tails). */
 let pauses: number[] = [];
 new PerformanceObserver((list) => {
@@ -38,7 +61,33 @@ function collect(): void {
 serveCalls({
   async start(raw: Record<string, unknown>, loaders?: LoaderOptions): Promise<{ url: string; wsUrl: string }> {
     gateway = loaders ? await startWithLoaders(raw, loaders) : await startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw }));
+    gateway.backends.observe((call) => {
+      const ended = performance.now();
+      current?.calls.push({ started: ended - call.durationMs, ended });
+    });
     return { url: gateway.url, wsUrl: gateway.wsUrl };
+  },
+  /** Starts recording request timings (one connection only: requests must not overlap). */
+  recordTimings(): void {
+    timings = [];
+  },
+  /** Medians (ms) of the requests recorded since recordTimings. */
+  timings(): Record<string, number> {
+    const taken = timings ?? [];
+    timings = null;
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
+    const of = (f: (t: Timing) => number) => Math.round(median(taken.map(f)) * 100) / 100;
+    const firstStart = (t: Timing) => Math.min(...t.calls.map((c) => c.started));
+    const lastEnd = (t: Timing) => Math.max(...t.calls.map((c) => c.ended));
+    return {
+      requests: taken.length,
+      total: of((t) => t.finished - t.arrived),
+      beforeUpstream: of((t) => firstStart(t) - t.arrived),
+      fastestUpstream: of((t) => Math.min(...t.calls.map((c) => c.ended - c.started))),
+      slowestUpstream: of((t) => Math.max(...t.calls.map((c) => c.ended - c.started))),
+      upstreamSpan: of((t) => lastEnd(t) - firstStart(t)),
+      afterUpstream: of((t) => t.finished - lastEnd(t)),
+    };
   },
   memory(): NodeJS.MemoryUsage {
     collect();
