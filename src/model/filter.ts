@@ -1,4 +1,4 @@
-import { sortTime, type TaskModel, type TaskStatus } from './task.js';
+import { sortTime, type TaskField, type TaskModel, type TaskStatus } from './task.js';
 
 /**
  * A filter for one backend, in model terms (native ids, no global ids).
@@ -61,6 +61,20 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
     if (!hit) return false;
   }
   return true;
+}
+
+/**
+ * The fields matchesFilter reads for this filter, besides the sort time (createdAt, startedAt),
+ * which every listing reads: a list that fetches only some fields (ListQuery.select) fetches these.
+ */
+export function filterReads(filter: TaskFilter): TaskField[] {
+  const fields: TaskField[] = [];
+  if (filter.statuses?.length) fields.push('status');
+  if (filter.operations?.length) fields.push('operation');
+  if (filter.parentId !== undefined || filter.parentIds) fields.push('parentId');
+  if (filter.tenants) fields.push('tenant');
+  if (filter.entities || filter.entity) fields.push('entitiesAffected');
+  return fields;
 }
 
 /** Compares two tasks in the requested order: time, then native id (stable tie-break). */

@@ -44,7 +44,7 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     const orderby = `createdTime ${query.direction === 'DESC' ? 'desc' : 'asc'}`;
     // Only what the caller reads: on a flat list most of the body is subSteps, subTasks,
     // rootTask and completionDetails, and parsing it is most of the list's cost.
-    const select = query.select ? prismSelect(query.select) : undefined;
+    const select = query.select ? prismSelect(query.select, query.filter) : undefined;
     const candidates: TaskModel[] = [];
     const seen = new Set<string>();
     let total: number | null = null;

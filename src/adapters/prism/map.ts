@@ -3,6 +3,7 @@
  * deliberately dropped (appName, isBackgroundTask are kept out of the unified model).
  */
 import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskField, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import { filterReads, type TaskFilter } from '../../model/filter.js';
 import type { PrismAppMessage, PrismTask } from './wire.js';
 import { jsonText } from '../json-text.js';
 
@@ -150,15 +151,15 @@ const PRISM_FIELDS: Readonly<Record<TaskField, readonly string[]>> = {
   relatedTasks: [],
 };
 
-/**
- * Always fetched, whatever the caller reads: what the adapter itself reads to order, page and
- * re-check the filter (sortTime, keyset, matchesFilter) and the tenant access is decided on.
- */
-const ALWAYS: readonly TaskField[] = ['nativeId', 'createdAt', 'startedAt', 'status', 'tenant', 'operation', 'parentId', 'entitiesAffected'];
+/** Always fetched: the id, and the time the adapter orders and pages by (sortTime). */
+const ALWAYS: readonly TaskField[] = ['nativeId', 'createdAt', 'startedAt'];
 
-/** `$select` for the model fields a caller reads (comma-separated Task fields, reference §3.1). */
-export function prismSelect(fields: ReadonlySet<TaskField>): string {
+/**
+ * `$select` (comma-separated Task fields, reference §3.1) for what a caller reads, plus what
+ * the adapter itself reads to order, page and re-check the filter.
+ */
+export function prismSelect(fields: ReadonlySet<TaskField>, filter: TaskFilter): string {
   const wanted = new Set<string>();
-  for (const f of [...ALWAYS, ...fields]) for (const p of PRISM_FIELDS[f]) wanted.add(p);
+  for (const f of [...ALWAYS, ...filterReads(filter), ...fields]) for (const p of PRISM_FIELDS[f]) wanted.add(p);
   return [...wanted].join(',');
 }
