@@ -40,8 +40,14 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     for (const sim of sims) await sim.call('reset');
     const first = await post(url, TASK_LIST, { first: 50 });
     if (first.body.errors) throw new Error(`gateway: ${first.body.errors[0]!.message}`);
-    const [captured] = await sims[0]!.call<CapturedRequest[]>('lastRequests', 'pc1', 1);
-    if (!captured) throw new Error('no request captured on pc1');
+    const captures = await Promise.all(sims.map(async (sim, i) => (await sim.call<CapturedRequest[]>('lastRequests', `pc${i + 1}`, 1))[0]));
+    const captured = captures[0];
+    if (!captured || captures.some((c) => !c)) throw new Error('no list request captured on every backend');
+    // The floor: the same three requests, merged with no GraphQL (bench/servers/floor.ts).
+    const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
+    children.push(floor);
+    const floorUpstreams = captures.map((c, i) => ({ url: started[i]!.url + c!.path, headers: c!.headers }));
+    const floorUrl = (await floor.call<{ url: string }>('start', floorUpstreams, 50)).url;
     const upstream = async () => {
       let n = 0;
       for (const sim of sims) for (const v of Object.values(await sim.call<Record<string, number>>('totals'))) n += v;
@@ -49,6 +55,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     };
     const targets: Target[] = [
       { label: 'direct: one Prism list call', spec: { url: started[0]!.url + captured.path, method: 'GET', headers: captured.headers }, upstream },
+      { label: 'floor: node:http fan-out to the 3, no GraphQL', spec: { url: floorUrl, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, upstream },
       {
         label: 'taskgraph: tasks(first: 50), 3 backends',
         spec: { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TASK_LIST, variables: { first: 50 } }) },
@@ -59,17 +66,19 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const goals: BenchResult['goals'] = [];
     const data: Record<string, unknown>[] = [];
     for (const connections of levels) {
-      const [direct, gw] = await interleave(load, targets, { ...settings, connections });
-      for (const f of [direct!, gw!]) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
+      const [direct, floorFigures, gw] = await interleave(load, targets, { ...settings, connections });
+      for (const f of [direct!, floorFigures!, gw!]) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
       const p50Ratio = ratio(gw!.p50, direct!.p50);
-      for (const f of [direct!, gw!]) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
+      for (const f of [direct!, floorFigures!, gw!]) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
+      rows.push([connections, 'ratio floor / direct', ratio(floorFigures!.rps, direct!.rps), ratio(floorFigures!.p50, direct!.p50), ratio(floorFigures!.p99, direct!.p99), null, null]);
       rows.push([connections, 'ratio taskgraph / direct', ratio(gw!.rps, direct!.rps), p50Ratio, ratio(gw!.p99, direct!.p99), null, null]);
+      rows.push([connections, 'ratio taskgraph / floor', ratio(gw!.rps, floorFigures!.rps), ratio(gw!.p50, floorFigures!.p50), ratio(gw!.p99, floorFigures!.p99), null, null]);
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
-      data.push({ connections, direct: { ...direct, sample: undefined }, gateway: { ...gw, sample: undefined }, p50Ratio });
+      data.push({ connections, direct: { ...direct, sample: undefined }, floor: { ...floorFigures, sample: undefined }, gateway: { ...gw, sample: undefined }, p50Ratio });
     }
     // Where the time goes with one connection: timed inside the gateway, request by request.
     await gateway.call('recordTimings');
-    const seen = await load.call<LoadResult>('run', { ...targets[1]!.spec, connections: 1, durationMs: settings.durationMs });
+    const seen = await load.call<LoadResult>('run', { ...targets[2]!.spec, connections: 1, durationMs: settings.durationMs });
     const t = await gateway.call<Record<string, number>>('timings');
     const direct1 = (data[0] as { direct: { p50: number } }).direct.p50;
     const breakdown = table(

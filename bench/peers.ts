@@ -67,7 +67,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     hive = await startHiveGateway(composeSupergraph(backend.url, authorization));
     const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
     children.push(floor);
-    const floorUrl = (await floor.call<{ url: string }>('start', backend.url, authorization)).url;
+    const floorUpstream = { url: `${backend.url}/api/prism/v4.0/config/tasks?$limit=50&$orderby=createdTime%20desc`, headers: { authorization, accept: 'application/json' } };
+    const floorUrl = (await floor.call<{ url: string }>('start', [floorUpstream], 50)).url;
     const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
     children.push(load);
 

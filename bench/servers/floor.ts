@@ -1,9 +1,10 @@
 /**
- * The floor: the least work any Node.js gateway does for the peers' list query, with no
- * GraphQL at all. node:http in, one keep-alive GET to Prism, JSON.parse, the same fields
- * picked into the same answer shape as taskgraph's, JSON.stringify, write. It ignores the
- * request body (the query is fixed), so its CPU per query is a lower bound for this query on
- * this machine, the "physical limit" the other rows are compared with (bench/peers.ts).
+ * The floor: the least work any Node.js gateway does for the benchmarks' task lists, with no
+ * GraphQL at all. node:http in; the same upstream list requests taskgraph sends (in parallel
+ * over keep-alive connections); JSON.parse; the newest `first` tasks of all answers merged by
+ * time; the list fields picked into taskgraph's answer shape; JSON.stringify; write. It ignores
+ * the request body (the query is fixed), so its CPU and latency per query are a lower bound
+ * for these lists on this machine: the "physical limit" other rows are compared with.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,12 @@ interface PrismTask {
   errorMessages?: Array<{ message?: string; code?: string }>;
 }
 
+/** One upstream list request: its absolute URL and headers (as a gateway sent it). */
+export interface FloorUpstream {
+  url: string;
+  headers: Record<string, string>;
+}
+
 function node(t: PrismTask) {
   return {
     nativeId: t.extId,
@@ -41,12 +48,11 @@ function node(t: PrismTask) {
   };
 }
 
-async function startFloor(prismUrl: string, authorization: string): Promise<{ url: string }> {
-  const upstream = new URL(`${prismUrl}/api/prism/v4.0/config/tasks?$limit=50&$orderby=createdTime%20desc`);
+async function startFloor(upstreams: FloorUpstream[], first: number): Promise<{ url: string }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const list = () =>
+  const list = (upstream: FloorUpstream) =>
     new Promise<PrismTask[]>((resolve, reject) => {
-      const req = http.get(upstream, { agent, headers: { authorization, accept: 'application/json' } }, (res) => {
+      const req = http.get(upstream.url, { agent, headers: upstream.headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -60,11 +66,13 @@ async function startFloor(prismUrl: string, authorization: string): Promise<{ ur
       });
       req.on('error', reject);
     });
+  const newestFirst = (a: PrismTask, b: PrismTask) => ((a.createdTime ?? '') < (b.createdTime ?? '') ? 1 : -1);
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      list().then(
-        (tasks) => {
+      Promise.all(upstreams.map(list)).then(
+        (pages) => {
+          const tasks = upstreams.length === 1 ? pages[0]!.slice(0, first) : pages.flat().sort(newestFirst).slice(0, first);
           const body = JSON.stringify({ data: { tasks: { edges: tasks.map((t) => ({ node: node(t) })) } } });
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
           res.end(body);
