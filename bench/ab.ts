@@ -1,0 +1,44 @@
+/**
+ * A/B of one change: the same list load against a gateway from another checkout (BASE, e.g. a
+ * `git worktree` of the commit before) and one from this checkout, interleaved round by round
+ * on the same Prism simulator, printing RPS, p50 and the gateway's CPU per query of each.
+ *
+ *   git worktree add /tmp/base <commit> && ln -s "$PWD/node_modules" /tmp/base/node_modules
+ *   BASE=/tmp/base TASKGRAPH_COALESCE=off npx tsx bench/ab.ts      # R=8 for more rounds
+ *
+ * Sharing off measures the engine alone (every query does its own work). The machine's noise
+ * is a few percent between identical builds: trust differences larger than that, over 6+ rounds.
+ */
+import { startChild } from './lib/ipc.js';
+import { interleave } from './lib/interleave.js';
+import type { StartedSim } from './lib/sim-host.js';
+
+const base = process.env.BASE;
+if (!base) throw new Error('BASE=<path of the other checkout> is required');
+const FIELDS = `nativeId operation description status progress createdAt startedAt completedAt isCancelable
+  initiatedBy { name } entitiesAffected { nativeId name type } errors { message code }`;
+const query = process.env.Q ?? `{ tasks(first: 50) { edges { node { ${FIELDS} } } } }`;
+
+const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
+const [prism] = await sims.call<StartedSim[]>('start', [{ kind: 'prism', name: 'pc', seed: 7, backfill: 120, latencyMs: 5 }]);
+const a = await startChild(new URL(`file://${base}/bench/lib/gateway-host.ts`));
+const b = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
+const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
+try {
+  const spec = async (gateway: typeof a) => ({
+    url: (await gateway.call<{ url: string }>('start', { backends: [prism!.backend] })).url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const targets = [
+    { label: 'base', spec: await spec(a), pid: a.pid },
+    { label: 'this', spec: await spec(b), pid: b.pid },
+  ];
+  const figures = await interleave(load, targets, { connections: 16, durationMs: 3000, warmupMs: 700, rounds: Number(process.env.R ?? 6) }, { backend: sims.pid });
+  for (const f of figures) {
+    console.log(`${f.label.padEnd(5)} RPS ${f.rps}  p50 ${f.p50} ms  gateway CPU ${f.cpuMsPerQuery.server} ms/query  rounds ${f.rounds.map((r) => r.rps).join(' ')}`);
+  }
+} finally {
+  for (const c of [load, a, b, sims]) await c.stop();
+}
