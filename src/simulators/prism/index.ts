@@ -157,7 +157,9 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     });
     if (!pageEntries.length) return json(200, body, 'list tasks');
     body.$dataItemDiscriminator = 'List<prism.v4.config.Task>';
-    return json(200, JSON.stringify(body).replace(JSON.stringify(DATA), `[${pageEntries.map((e) => textOf(e, select)).join(',')}]`), 'list tasks');
+    // A function replacement: task texts may hold `$&`-like sequences a string replacement would expand.
+    const data = `[${pageEntries.map((e) => textOf(e, select)).join(',')}]`;
+    return json(200, JSON.stringify(body).replace(JSON.stringify(DATA), () => data), 'list tasks');
   }
 
   function get(extId: string, version: string): SimResponse {
