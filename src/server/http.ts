@@ -27,10 +27,11 @@ import { partialErrorsPlugin } from './plugins/partial-errors.js';
 import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
 import { browserRoutes } from '../console/routes.js';
-import { authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
-import { limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limits.js';
+import { authenticateHttp, authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
+import { httpLimits, limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limits.js';
+import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
-import { NOBODY } from '../security/principal.js';
+import { NOBODY, type Principal } from '../security/principal.js';
 import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
 import { jitGateway } from './jit-executor.js';
 
@@ -69,6 +70,9 @@ export interface GatewayServerOptions {
   security?: ServerSecurity;
 }
 
+/** Largest GraphQL request body (JSON), on either path. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
 function requestIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
@@ -85,7 +89,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Express hashes every res.send body for an ETag (SHA-1 over a 25 KB page, each request);
   // GraphQL POST answers are never revalidated, and the console's static files have their own.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
+  // POST /graphql with a JSON body skips express (graphql-post.ts); the rest goes through it.
+  let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (!graphqlPost?.(req, res)) app(req, res);
+  });
 
   const logger = options.logger ?? getProcessLogger();
   const hub = createHub({
@@ -245,22 +253,29 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   app.get('/metrics', metrics.handler);
   app.use(browserRoutes());
+  const contextFor = async (req: http.IncomingMessage, principal: Principal) =>
+    createContext(backends, hub, {
+      requestId: requestIdOf(req.headers['x-request-id']),
+      loaders: options.loaders,
+      principal,
+      accessPolicy: security.accessPolicy,
+      maxFirst: security.limits.maxFirst,
+    });
+  const checkLimits = httpLimits(security.limits);
+  graphqlPost = graphqlPostHandler({
+    apollo,
+    authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
+    checkLimits,
+    context: contextFor,
+    maxBodyBytes: MAX_BODY_BYTES,
+  });
   app.use(
     '/graphql',
     // Who is calling, before the body is read; then batch size and tokens, before parsing.
     authMiddleware(security.authenticator),
-    express.json({ limit: '1mb' }),
-    limitsMiddleware(security.limits),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createContext(backends, hub, {
-          requestId: requestIdOf(req.headers['x-request-id']),
-          loaders: options.loaders,
-          principal: principalOf(res),
-          accessPolicy: security.accessPolicy,
-          maxFirst: security.limits.maxFirst,
-        }),
-    }),
+    express.json({ limit: MAX_BODY_BYTES }),
+    limitsMiddleware(checkLimits),
+    expressMiddleware(apollo, { context: async ({ req, res }) => contextFor(req, principalOf(res)) }),
   );
 
   await new Promise<void>((resolve, reject) => {

@@ -20,26 +20,38 @@ export function principalOf(res: Response): Principal {
 /** Quoted-string safe (RFC 9110 §5.6.4): our reasons are plain words, but never trust that. */
 const quoted = (text: string) => text.replace(/["\\\r\n]/g, '');
 
+/** What authentication says of one HTTP request: its principal, or the refusal to send. */
+export type HttpAuthVerdict =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401 | 403; headers: Record<string, string>; body: { errors: Array<{ message: string; extensions: { code: string } }> } };
+
+/** Authenticates an HTTP request from its headers (CORS preflights pass as anonymous). */
+export function authenticateHttp(authenticator: Authenticator, method: string | undefined, headers: Record<string, string | string[] | undefined>): HttpAuthVerdict {
+  if (authenticator.mode === 'none' || method === 'OPTIONS') return { ok: true, principal: ANONYMOUS };
+  const outcome = authenticator.authenticate(credentialsFromHeaders(headers));
+  if (outcome.ok) return { ok: true, principal: outcome.principal };
+  if (outcome.status === 401) {
+    const challenge = outcome.presented ? `, error="invalid_token", error_description="${quoted(outcome.reason)}"` : '';
+    return {
+      ok: false,
+      status: 401,
+      headers: { 'WWW-Authenticate': `Bearer realm="taskgraph"${challenge}` },
+      body: { errors: [{ message: `Unauthenticated: ${outcome.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] },
+    };
+  }
+  return { ok: false, status: 403, headers: {}, body: { errors: [{ message: `Forbidden: ${outcome.reason}`, extensions: { code: 'FORBIDDEN' } }] } };
+}
+
 export function authMiddleware(authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
-    if (authenticator.mode === 'none' || req.method === 'OPTIONS') {
-      res.locals.principal = ANONYMOUS;
+    const verdict = authenticateHttp(authenticator, req.method, req.headers);
+    if (verdict.ok) {
+      res.locals.principal = verdict.principal;
       next();
       return;
     }
-    const outcome = authenticator.authenticate(credentialsFromHeaders(req.headers));
-    if (outcome.ok) {
-      res.locals.principal = outcome.principal;
-      next();
-      return;
-    }
-    if (outcome.status === 401) {
-      const challenge = outcome.presented ? `, error="invalid_token", error_description="${quoted(outcome.reason)}"` : '';
-      res.setHeader('WWW-Authenticate', `Bearer realm="taskgraph"${challenge}`);
-      res.status(401).json({ errors: [{ message: `Unauthenticated: ${outcome.reason}`, extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
-    }
-    res.status(403).json({ errors: [{ message: `Forbidden: ${outcome.reason}`, extensions: { code: 'FORBIDDEN' } }] });
+    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    res.status(verdict.status).json(verdict.body);
   };
 }
 

@@ -17,32 +17,37 @@ function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
   res.status(400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
 }
 
-/** Batch size and token count of HTTP requests (JSON body after express.json, or GET ?query=). */
-export function limitsMiddleware(limits: LimitsConfig): RequestHandler {
+/**
+ * Batch size and token count of an HTTP request's operations (a JSON body, or GET ?query=),
+ * before anything parses them; null when within limits.
+ */
+export function httpLimits(limits: LimitsConfig): (body: unknown) => GraphQLError | null {
   // Query texts already counted within limits (clients repeat a few texts); cleared when full.
   const counted = new Set<string>();
-  return (req, res, next) => {
-    const body: unknown = req.body;
-    const operations = Array.isArray(body) ? body : [body ?? { query: req.query?.query }];
+  return (body) => {
+    const operations = Array.isArray(body) ? body : [body];
     if (operations.length > limits.maxBatch) {
-      refuse(
-        res,
-        limitError('maxBatch', `a batch of ${operations.length} operations is more than limits.maxBatch (${limits.maxBatch}) allows`, limits.maxBatch, operations.length),
-      );
-      return;
+      return limitError('maxBatch', `a batch of ${operations.length} operations is more than limits.maxBatch (${limits.maxBatch}) allows`, limits.maxBatch, operations.length);
     }
     for (const op of operations) {
       const query = op && typeof op === 'object' ? (op as { query?: unknown }).query : undefined;
       if (typeof query !== 'string' || counted.has(query)) continue;
       const tooLong = checkTokens(query, limits);
-      if (tooLong) {
-        refuse(res, tooLong);
-        return;
-      }
+      if (tooLong) return tooLong;
       if (counted.size >= 1000) counted.clear();
       counted.add(query);
     }
-    next();
+    return null;
+  };
+}
+
+/** An httpLimits check as express middleware (after express.json). */
+export function limitsMiddleware(check: ReturnType<typeof httpLimits>): RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    const error = check(body ?? { query: req.query?.query });
+    if (error) refuse(res, error);
+    else next();
   };
 }
 
