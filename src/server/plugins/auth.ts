@@ -1,6 +1,7 @@
 /**
  * Authentication at the edge, for both transports:
- * - HTTP: `authMiddleware` runs before /graphql reads the body; a refusal is 401 with
+ * - HTTP: `authenticateHttp` decides before /graphql reads the body (on the JSON POST path of
+ *   graphql-post.ts, and as `authMiddleware` on express's); a refusal is 401 with
  *   `WWW-Authenticate: Bearer` (RFC 6750) or 403, and a GraphQL-shaped JSON body;
  * - graphql-ws: `wsAuthenticate` is the `onConnect` hook; credentials come from the
  *   `connection_init` payload; a refusal closes the socket with 4401 (missing or invalid
