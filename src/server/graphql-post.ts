@@ -12,6 +12,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import type { HttpAuthVerdict } from './plugins/auth.js';
+import { refusalBody } from './plugins/limits.js';
 
 export interface GraphqlPostOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
@@ -75,7 +76,7 @@ export function graphqlPostHandler<C extends BaseContext>(options: GraphqlPostOp
     }
     const tooMuch = options.checkLimits(body);
     if (tooMuch) {
-      sendJson(res, 400, { errors: [{ message: tooMuch.message, extensions: tooMuch.extensions }] });
+      sendJson(res, 400, refusalBody(tooMuch));
       return;
     }
     const headers = new HeaderMap();

@@ -13,8 +13,13 @@ import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'grap
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
 
+/** The 400 body refusing a request over a limit, on either HTTP path. */
+export function refusalBody(error: GraphQLError): { errors: Array<{ message: string; extensions: GraphQLError['extensions'] }> } {
+  return { errors: [{ message: error.message, extensions: error.extensions }] };
+}
+
 function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
-  res.status(400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+  res.status(400).json(refusalBody(error));
 }
 
 /**
