@@ -12,7 +12,7 @@ import { composeSupergraph, ensurePeersInstalled, startHiveGateway, type HiveGat
 import { ratio } from './lib/stats.js';
 import { table } from './lib/table.js';
 import type { BenchOptions, BenchResult } from './lib/bench.js';
-import type { StartedSim } from './lib/sim-host.js';
+import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
 
 const MESH_FIELDS = `extId operation operationDescription status progressPercentage createdTime startedTime completedTime isCancelable
   ownedBy { name } entitiesAffected { extId name rel } errorMessages { message code }`;
@@ -67,8 +67,11 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     hive = await startHiveGateway(composeSupergraph(backend.url, authorization));
     const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
     children.push(floor);
-    const floorUpstream = { url: `${backend.url}/api/prism/v4.0/config/tasks?$limit=50&$orderby=createdTime%20desc`, headers: { authorization, accept: 'application/json' } };
-    const floorUrl = (await floor.call<{ url: string }>('start', [floorUpstream], 50)).url;
+    // It sends the very list request taskgraph sends for the list query (same $limit, $select, headers).
+    await post(tgUrl, QUERIES.list.taskgraph);
+    const [captured] = await sims.call<CapturedRequest[]>('lastRequests', 'pc', 1);
+    if (!captured) throw new Error('no list request captured on pc');
+    const floorUrl = (await floor.call<{ url: string }>('start', [{ url: backend.url + captured.path, headers: captured.headers }], 50)).url;
     const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
     children.push(load);
 
