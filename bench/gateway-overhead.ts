@@ -4,15 +4,31 @@
  * against calling one of those backends directly with exactly the request the adapter sends
  * (captured from the simulator), at the same concurrency. All three backends have the same
  * latency, so any of them is "the slowest"; the gateway fans out to them in parallel.
+ * Two floors (bench/servers/floor.ts) send the same three requests: one answers with no
+ * GraphQL at all, the other runs the query compiled (graphql-jit) with no request pipeline
+ * and no gateway engine, so the table shows what GraphQL itself costs and what taskgraph adds.
  */
 import { startChild, type ChildService } from './lib/ipc.js';
 import { post } from './lib/graphql.js';
-import { interleave, type Target } from './lib/interleave.js';
+import { interleave, type TargetFigures as Figures, type Target } from './lib/interleave.js';
 import { TASK_LIST } from './lib/queries.js';
 import { ratio } from './lib/stats.js';
 import { table, type Cell } from './lib/table.js';
 import type { BenchOptions, BenchResult } from './lib/bench.js';
 import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
+
+/** What two TASK_LIST answers must share: the task ids in order, and every field path. */
+function sameness(data: unknown): { ids: unknown[]; paths: string[] } {
+  const paths = new Set<string>();
+  const walk = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) value.forEach((v) => walk(v, `${path}[]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+    else paths.add(path);
+  };
+  walk(data, '');
+  const edges = (data as { tasks?: { edges?: Array<{ node: { id: unknown } }> } } | undefined)?.tasks?.edges ?? [];
+  return { ids: edges.map((e) => e.node.id), paths: [...paths].sort() };
+}
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const latencyMs = 20;
@@ -42,11 +58,23 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const captures = await Promise.all(sims.map(async (sim, i) => (await sim.call<CapturedRequest[]>('lastRequests', `pc${i + 1}`, 1))[0]));
     const captured = captures[0];
     if (!captured || captures.some((c) => !c)) throw new Error('no list request captured on every backend');
-    // The floor: the same three requests, merged with no GraphQL (bench/servers/floor.ts).
-    const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
-    children.push(floor);
-    const floorUpstreams = captures.map((c, i) => ({ url: started[i]!.url + c!.path, headers: c!.headers }));
-    const floorUrl = (await floor.call<{ url: string }>('start', floorUpstreams, 50)).url;
+    // The floors: the same three requests, merged with no GraphQL, or with compiled execution only.
+    const floorUpstreams = captures.map((c, i) => ({ url: started[i]!.url + c!.path, headers: c!.headers, backend: started[i]!.backend.name }));
+    const startFloor = async (graphql: boolean) => {
+      const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
+      children.push(floor);
+      return (await floor.call<{ url: string }>('start', floorUpstreams, 50, { shape: 'view', graphql })).url;
+    };
+    const floorUrl = await startFloor(false);
+    const graphqlFloorUrl = await startFloor(true);
+    const listRequest = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TASK_LIST, variables: { first: 50 } }) };
+    // The floors answer the same tasks, in the same order, with the same fields (the values
+    // move: the simulated tasks run meanwhile).
+    const expected = JSON.stringify(sameness(first.body.data));
+    for (const target of [floorUrl, graphqlFloorUrl]) {
+      const answer = await post(target, TASK_LIST, { first: 50 });
+      if (JSON.stringify(sameness(answer.body.data)) !== expected) throw new Error(`floor at ${target}: not the gateway's tasks and fields`);
+    }
     const upstream = async () => {
       let n = 0;
       for (const sim of sims) for (const v of Object.values(await sim.call<Record<string, number>>('totals'))) n += v;
@@ -55,11 +83,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const targets: Target[] = [
       { label: 'direct: one Prism list call', spec: { url: started[0]!.url + captured.path, method: 'GET', headers: captured.headers }, upstream },
       { label: 'floor: node:http fan-out to the 3, no GraphQL', spec: { url: floorUrl, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, upstream },
-      {
-        label: 'taskgraph: tasks(first: 50), 3 backends',
-        spec: { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TASK_LIST, variables: { first: 50 } }) },
-        upstream,
-      },
+      { label: 'GraphQL floor: the same, the query run compiled (graphql-jit)', spec: { url: graphqlFloorUrl, ...listRequest }, upstream },
+      { label: 'taskgraph: tasks(first: 50), 3 backends', spec: { url, ...listRequest }, upstream },
     ];
     const rows: Cell[][] = [];
     const goals: BenchResult['goals'] = [];
@@ -68,25 +93,30 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     for (const connections of levels) {
       // With one connection, the gateway also times its own requests (they never overlap).
       if (connections === 1) await gateway.call('recordTimings');
-      const [direct, floorFigures, gw] = await interleave(load, targets, { ...settings, connections });
+      const figures = await interleave(load, targets, { ...settings, connections });
       if (connections === 1) t = await gateway.call<Record<string, number>>('timings');
-      for (const f of [direct!, floorFigures!, gw!]) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
-      const p50Ratio = ratio(gw!.p50, direct!.p50);
-      for (const f of [direct!, floorFigures!, gw!]) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
-      rows.push([connections, 'ratio floor / direct', ratio(floorFigures!.rps, direct!.rps), ratio(floorFigures!.p50, direct!.p50), ratio(floorFigures!.p99, direct!.p99), null, null]);
-      rows.push([connections, 'ratio taskgraph / direct', ratio(gw!.rps, direct!.rps), p50Ratio, ratio(gw!.p99, direct!.p99), null, null]);
-      rows.push([connections, 'ratio taskgraph / floor', ratio(gw!.rps, floorFigures!.rps), ratio(gw!.p50, floorFigures!.p50), ratio(gw!.p99, floorFigures!.p99), null, null]);
+      for (const f of figures) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
+      const [direct, floorFigures, graphqlFloor, gw] = figures as [Figures, Figures, Figures, Figures];
+      const p50Ratio = ratio(gw.p50, direct.p50);
+      for (const f of figures) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
+      const ratioRow = (label: string, a: Figures, b: Figures): Cell[] => [connections, label, ratio(a.rps, b.rps), ratio(a.p50, b.p50), ratio(a.p99, b.p99), null, null];
+      rows.push(ratioRow('ratio floor / direct', floorFigures, direct));
+      rows.push(ratioRow('ratio GraphQL floor / direct', graphqlFloor, direct));
+      rows.push(ratioRow('ratio taskgraph / direct', gw, direct));
+      rows.push(ratioRow('ratio taskgraph / GraphQL floor', gw, graphqlFloor));
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
-      data.push({ connections, direct: { ...direct, sample: undefined }, floor: { ...floorFigures, sample: undefined }, gateway: { ...gw, sample: undefined }, p50Ratio });
+      const strip = (f: Figures) => ({ ...f, sample: undefined });
+      data.push({ connections, direct: strip(direct), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloor), gateway: strip(gw), p50Ratio });
     }
     // Where the time goes with one connection: timed inside the gateway, request by request,
     // over the same rounds (warm-ups included) as the p50 above.
-    const one = data[0] as { direct: { p50: number }; floor: { p50: number }; gateway: { p50: number } };
+    const one = data[0] as { direct: { p50: number }; floor: { p50: number }; graphqlFloor: { p50: number }; gateway: { p50: number } };
     const breakdown = table(
       ['one connection, medians of the rounds above', 'ms'],
       [
         ['direct call (load generator)', one.direct.p50],
         ['floor: fan-out to the 3, no GraphQL (load generator)', one.floor.p50],
+        ['GraphQL floor: the same, query run compiled (load generator)', one.graphqlFloor.p50],
         ['taskgraph (load generator)', one.gateway.p50],
         ['taskgraph: request arrived -> first upstream call sent', t!.beforeUpstream],
         ['taskgraph: fastest upstream call (HTTP, parse, mapping)', t!.fastestUpstream],

@@ -65,13 +65,18 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     children.push(apollo);
     const apolloUrl = (await apollo.call<{ url: string }>('start', backend.url, authorization)).url;
     hive = await startHiveGateway(composeSupergraph(backend.url, authorization));
-    const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
-    children.push(floor);
-    // It sends the very list request taskgraph sends for the list query (same $limit, $select, headers).
+    // The floors send the very list request taskgraph sends for the list query (same $limit, $select, headers).
     await post(tgUrl, QUERIES.list.taskgraph);
     const [captured] = await sims.call<CapturedRequest[]>('lastRequests', 'pc', 1);
     if (!captured) throw new Error('no list request captured on pc');
-    const floorUrl = (await floor.call<{ url: string }>('start', [{ url: backend.url + captured.path, headers: captured.headers }], 50)).url;
+    const startFloor = async (graphql: boolean) => {
+      const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
+      children.push(floor);
+      const { url } = await floor.call<{ url: string }>('start', [{ url: backend.url + captured.path, headers: captured.headers, backend: 'pc' }], 50, { shape: 'list', graphql });
+      return { url, pid: floor.pid };
+    };
+    const floor = await startFloor(false);
+    const graphqlFloor = await startFloor(true);
     const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
     children.push(load);
 
@@ -82,14 +87,19 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       { label: 'Hive Gateway + Mesh', url: hive.url, schema: 'mesh' as const, pid: hive.pid },
       { label: ALONE, url: aloneUrl, schema: 'taskgraph' as const, pid: alone.pid },
     ];
-    // The floor answers the list only (no GraphQL, a fixed answer shape): the least CPU per query.
-    const FLOOR = { label: 'floor: node:http, no GraphQL', url: floorUrl, schema: 'taskgraph' as const, pid: floor.pid };
+    // The floors answer the list only: with no GraphQL (a fixed answer shape), the least CPU per
+    // query; with the query run compiled (graphql-jit, no request pipeline, no engine), the least
+    // a GraphQL server adds to it.
+    const FLOORS = [
+      { label: 'floor: node:http, no GraphQL', url: floor.url, schema: 'taskgraph' as const, pid: floor.pid },
+      { label: 'GraphQL floor: the same, query run compiled', url: graphqlFloor.url, schema: 'taskgraph' as const, pid: graphqlFloor.pid },
+    ];
     const rows: Array<Array<string | number | null>> = [];
     const engineAlone: string[] = [];
     const data: Record<string, unknown> = {};
     const goals: BenchResult['goals'] = [];
     for (const [name, texts] of Object.entries(QUERIES)) {
-      const servers = name === 'list' ? [...gateways, FLOOR] : gateways;
+      const servers = name === 'list' ? [...gateways, ...FLOORS] : gateways;
       // Exact upstream requests for one query, and the answers' task ids (same data for all).
       const exact: Record<string, number> = {};
       const ids: Record<string, string[]> = {};

@@ -2,13 +2,27 @@
  * The floor: the least work any Node.js gateway does for the benchmarks' task lists, with no
  * GraphQL at all. node:http in; the same upstream list requests taskgraph sends (in parallel
  * over keep-alive connections); JSON.parse; the newest `first` tasks of all answers merged by
- * time; the list fields picked into taskgraph's answer shape; JSON.stringify; write. It ignores
- * the request body (the query is fixed), so its CPU and latency per query are a lower bound
- * for these lists on this machine: the "physical limit" other rows are compared with.
+ * time; the query's fields picked into taskgraph's answer shape; JSON.stringify; write. It
+ * ignores the request body (the query is fixed), so its CPU and latency per query are a lower
+ * bound for these lists on this machine: the "physical limit" other rows are compared with.
+ *
+ * With `graphql`, it is the GraphQL floor: the same, but the answer comes from running the
+ * request's query, compiled once by graphql-jit, on taskgraph's own schema over the merged
+ * tasks (no request pipeline, no validation after the first time, no gateway engine): the
+ * least any GraphQL gateway adds to the floor.
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { CompiledQuery } from 'graphql-jit';
 import { serveCalls } from '../lib/ipc.js';
+import { loadTypeDefs } from '../../src/gateway/schema.js';
+
+// graphql-jit and @apollo/subgraph load graphql's CommonJS build; so must this file (one realm).
+const require = createRequire(import.meta.url);
+const { parse } = require('graphql') as typeof import('graphql');
+const { compileQuery, isCompiledQuery } = require('graphql-jit') as typeof import('graphql-jit');
+const { buildSubgraphSchema } = require('@apollo/subgraph') as typeof import('@apollo/subgraph');
 
 interface PrismTask {
   extId: string;
@@ -25,13 +39,22 @@ interface PrismTask {
   errorMessages?: Array<{ message?: string; code?: string }>;
 }
 
-/** One upstream list request: its absolute URL and headers (as a gateway sent it). */
+/** One upstream list request: its absolute URL and headers (as a gateway sent it), and the backend's name. */
 export interface FloorUpstream {
   url: string;
   headers: Record<string, string>;
+  backend: string;
 }
 
-function node(t: PrismTask) {
+export interface FloorOptions {
+  /** The answer's fields without `graphql`: `list` (the peers' list query) or `view` (bench/lib/queries.ts TASK_LIST). */
+  shape: 'list' | 'view';
+  /** Run the request's query with graphql-jit instead of picking fields by hand. */
+  graphql?: boolean;
+}
+
+/** The fields of the peers' list query (bench/peers.ts TG_FIELDS). */
+function listNode(t: PrismTask) {
   return {
     nativeId: t.extId,
     operation: t.operation ?? null,
@@ -48,16 +71,79 @@ function node(t: PrismTask) {
   };
 }
 
-async function startFloor(upstreams: FloorUpstream[], first: number): Promise<{ url: string }> {
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
+const STATUSES = new Set(['QUEUED', 'RUNNING', 'CANCELING', 'SUSPENDED', 'SUCCEEDED', 'FAILED', 'CANCELED']);
+
+/** Every field a list view reads (TASK_LIST), as taskgraph answers it: global id, status, cursor. */
+function viewNode(t: PrismTask & { backend: string }) {
+  const status = t.status && STATUSES.has(t.status) ? t.status : 'UNKNOWN';
+  return {
+    // Computed when read, as taskgraph does: a GraphQL query that does not ask does not pay.
+    get id() {
+      return Buffer.from(`Task:${t.backend}:${t.extId}`, 'utf8').toString('base64url');
+    },
+    backend: t.backend,
+    nativeId: t.extId,
+    operation: t.operation ?? null,
+    description: t.operationDescription ?? null,
+    status,
+    nativeStatus: t.status ?? '',
+    progress: t.progressPercentage ?? null,
+    createdAt: t.createdTime ?? null,
+    startedAt: t.startedTime ?? null,
+    completedAt: t.completedTime ?? null,
+    isTerminal: TERMINAL.has(status),
+    isCancelable: (t.isCancelable ?? false) && !TERMINAL.has(status),
+    initiatedBy: t.ownedBy?.name ? { kind: 'USER', name: t.ownedBy.name } : null,
+    entitiesAffected: (t.entitiesAffected ?? []).map((e) => ({ nativeId: e.extId ?? '', type: e.rel ?? null, name: e.name ?? null })),
+    errors: (t.errorMessages ?? []).map((e) => ({ message: e.message ?? '', code: e.code ?? null })),
+  };
+}
+
+/** An opaque cursor of taskgraph's size and cost (base64url of the task's sort key). */
+function cursorOf(t: PrismTask & { backend: string }): string {
+  return Buffer.from(JSON.stringify({ v: 1, t: Date.parse(t.createdTime ?? ''), b: t.backend, i: t.extId, f: 'floor0000000' }), 'utf8').toString('base64url');
+}
+
+function viewAnswer(tasks: Array<PrismTask & { backend: string }>, more: boolean) {
+  const edges = tasks.map((t) => ({
+    get cursor() {
+      return cursorOf(t);
+    },
+    node: viewNode(t),
+  }));
+  const last = tasks[tasks.length - 1];
+  return { tasks: { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
+}
+
+/** Runs each distinct query text compiled (graphql-jit), on taskgraph's schema with default resolvers. */
+function compiledRunner(): (body: { query?: string; variables?: Record<string, unknown> }, root: unknown) => Promise<unknown> {
+  const schema = buildSubgraphSchema([{ typeDefs: loadTypeDefs() }]);
+  const compiled = new Map<string, CompiledQuery>();
+  return async (body, root) => {
+    const text = body.query ?? '';
+    let query = compiled.get(text);
+    if (!query) {
+      const result = compileQuery(schema, parse(text));
+      if (!isCompiledQuery(result)) throw new Error(`floor: cannot compile the query: ${JSON.stringify(result.errors)}`);
+      compiled.set(text, (query = result));
+    }
+    return query.query(root, null, body.variables ?? {});
+  };
+}
+
+async function startFloor(upstreams: FloorUpstream[], first: number, options: FloorOptions): Promise<{ url: string }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const list = (upstream: FloorUpstream) =>
-    new Promise<PrismTask[]>((resolve, reject) => {
+    new Promise<Array<PrismTask & { backend: string }>>((resolve, reject) => {
       const req = http.get(upstream.url, { agent, headers: upstream.headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: PrismTask[] }).data ?? []);
+            const tasks = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Array<PrismTask & { backend: string }> }).data ?? [];
+            for (const t of tasks) t.backend = upstream.backend;
+            resolve(tasks);
           } catch (err) {
             reject(err as Error);
           }
@@ -67,21 +153,30 @@ async function startFloor(upstreams: FloorUpstream[], first: number): Promise<{ 
       req.on('error', reject);
     });
   const newestFirst = (a: PrismTask, b: PrismTask) => ((a.createdTime ?? '') < (b.createdTime ?? '') ? 1 : -1);
+  const run = options.graphql ? compiledRunner() : null;
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      Promise.all(upstreams.map(list)).then(
-        (pages) => {
-          const tasks = upstreams.length === 1 ? pages[0]!.slice(0, first) : pages.flat().sort(newestFirst).slice(0, first);
-          const body = JSON.stringify({ data: { tasks: { edges: tasks.map((t) => ({ node: node(t) })) } } });
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
-        },
-        (err: Error) => {
-          res.writeHead(502, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ message: err.message }] }));
-        },
-      );
+      Promise.all(upstreams.map(list))
+        .then(async (pages) => {
+          const merged = upstreams.length === 1 ? pages[0]! : pages.flat().sort(newestFirst);
+          const tasks = merged.slice(0, first);
+          const more = merged.length > first;
+          if (run) return run(JSON.parse(Buffer.concat(chunks).toString('utf8')), viewAnswer(tasks, more));
+          return { data: options.shape === 'view' ? viewAnswer(tasks, more) : { tasks: { edges: tasks.map((t) => ({ node: listNode(t) })) } } };
+        })
+        .then(
+          (answer) => {
+            const body = JSON.stringify(answer);
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          },
+          (err: Error) => {
+            res.writeHead(502, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ errors: [{ message: err.message }] }));
+          },
+        );
     });
   });
   server.keepAliveTimeout = 60_000;
