@@ -21,6 +21,20 @@ export function loadTypeDefs(): DocumentNode {
   return parse(files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8')).join('\n'));
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * Date#toISOString, in JS: the builtin costs ~0.7 µs a call here, this ~0.3 (three times per
+ * task of every list page and every subscription event). Years outside 1000-9999, which
+ * toISOString writes differently (0999, +010000), take the builtin.
+ */
+export function isoString(d: Date): string {
+  const year = d.getUTCFullYear();
+  if (year < 1000 || year > 9999) return d.toISOString();
+  return `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}Z`;
+}
+
 /**
  * graphql-scalars' DateTime, serializing to the RFC 3339 string itself: its own serialize hands
  * out the Date, and JSON.stringify then calls Date#toJSON at ~0.8 µs a value (a 50-task page
@@ -30,7 +44,7 @@ export const DateTime = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
   // Model times are valid Dates (adapters map unreadable ones to null): the common case skips
   // the generic checks; anything else (strings, numbers, invalid Dates) takes them.
-  serialize: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : DateTimeISOResolver.serialize(value)),
+  serialize: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? isoString(value) : DateTimeISOResolver.serialize(value)),
 });
 
 export const resolvers: Resolvers = {
