@@ -41,6 +41,13 @@ export interface ListQuery {
    * sorting, keyset and filter checks read it must still fetch.
    */
   select?: ReadonlySet<TaskField>;
+  /**
+   * The caller reads whole tasks only for those it keeps, through getTasks (a merged page keeps
+   * a few of each backend's candidates). An adapter whose list gives thinner records than its
+   * tasks may then return the records as they are, marked `incomplete`, provided that sorting,
+   * the keyset and the filter are decided exactly on them.
+   */
+  completesKept?: boolean;
 }
 
 export interface TaskPage {
@@ -50,6 +57,8 @@ export interface TaskPage {
   hasMore: boolean;
   /** Total matching tasks when the backend reports it (may ignore the keyset), else null. */
   totalCount: number | null;
+  /** The tasks are list records (see ListQuery.completesKept): read those kept with getTasks. */
+  incomplete?: boolean;
 }
 
 export type CancelOutcome =

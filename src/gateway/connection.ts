@@ -152,7 +152,7 @@ function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): 
   if (!COALESCE) return adapter.listTasks(query, call);
   let flights = listsInFlight.get(adapter);
   if (!flights) listsInFlight.set(adapter, (flights = new Map()));
-  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null]);
+  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null, query.completesKept ?? false]);
   const shared = flights.get(key);
   if (shared) return shared;
   const page = adapter.listTasks(query, call);
@@ -162,6 +162,29 @@ function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): 
   };
   page.then(land, land);
   return page;
+}
+
+/**
+ * Whole tasks for the list records (TaskPage.incomplete) that made the page, read through the
+ * request's loader: one getTasks per backend for its survivors only. A task gone meanwhile
+ * leaves the page; one that cannot be read keeps its record form, with its backend's error.
+ */
+async function completeKept(ctx: GatewayContext, tasks: TaskModel[], incomplete: ReadonlySet<string>): Promise<TaskModel[]> {
+  if (incomplete.size === 0) return tasks;
+  const failed = new Set<string>();
+  const read = await Promise.all(
+    tasks.map(async (task) => {
+      if (!incomplete.has(task.backend)) return task;
+      try {
+        return await ctx.loaders.task.load({ backend: task.backend, nativeId: task.nativeId });
+      } catch (err) {
+        if (!failed.has(task.backend)) ctx.partialErrors.push(toGraphQLError(err));
+        failed.add(task.backend);
+        return task;
+      }
+    }),
+  );
+  return read.filter((t): t is TaskModel => t !== null);
 }
 
 /** Lists one page of tasks merged across the backends in scope. */
@@ -175,13 +198,16 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
   const key = cursor ? decodeCursor(cursor, req.fingerprint, backward ? 'before' : 'after') : undefined;
   const direction: SortDirection = backward ? (req.direction === 'DESC' ? 'ASC' : 'DESC') : req.direction;
 
+  const incomplete = new Set<string>();
   const pages = await Promise.all(
     [...req.scope].map(async ([name, filter]): Promise<TaskPage | null> => {
       const backend = ctx.backends.get(name);
       if (!backend || size === 0) return null;
       try {
         const after = key ? positionOn(name, key, direction) : undefined;
-        return await sharedList(backend.adapter, { filter, direction, after, limit: size, select: req.select ?? undefined }, ctx.call);
+        const page = await sharedList(backend.adapter, { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true }, ctx.call);
+        if (page.incomplete) incomplete.add(name);
+        return page;
       } catch (err) {
         ctx.partialErrors.push(toGraphQLError(err));
         return null;
@@ -196,8 +222,8 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
     const last = page.tasks[page.tasks.length - 1];
     if (page.hasMore && last) merged = merged.filter((t) => compareGlobal(t, last, direction) <= 0);
   }
-  const tasks = merged.slice(0, size);
   const more = merged.length > size || answered.some((p) => p.hasMore);
+  const tasks = await completeKept(ctx, merged.slice(0, size), incomplete);
   if (backward) tasks.reverse();
   ctx.loaders.prime(tasks);
 

@@ -14,11 +14,16 @@
  * still needs. A task that cannot be re-read keeps its record form; one that vanished meanwhile
  * (expired) is dropped.
  *
+ * When the caller completes only the tasks it keeps (ListQuery.completesKept: a page merged
+ * across backends keeps a few of each one's candidates) and the records decide the filter
+ * exactly, the records are returned as they are, marked `incomplete`: the gateway then reads
+ * the survivors with getTasks, instead of this listing re-reading every candidate.
+ *
  * A parent filter is answered from the parent itself: its nested `<Tasks>` are its subtasks.
  */
 import type { CallContext, ListQuery, TaskPage } from '../contract.js';
 import { compareTasks, isAfter, matchesFilter, type TaskFilter } from '../../model/filter.js';
-import { sortTime, type TaskModel } from '../../model/task.js';
+import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
 import type { VcdClient } from './client.js';
 import { buildFilter } from './filter.js';
 import { recordToModel, taskUrn, taskUuid } from './map.js';
@@ -42,6 +47,14 @@ export interface ListingDeps {
   withLineage(task: TaskModel): TaskModel;
 }
 
+/**
+ * Filters a record decides as its full task would: a record cannot say CANCELING (a cancel
+ * request is not a query attribute), so only finished statuses; and no entity type.
+ */
+function recordsDecide(filter: TaskFilter): boolean {
+  return (filter.statuses ?? []).every(isTerminal) && !filter.entity && !filter.entities;
+}
+
 function wanted(task: TaskModel, query: ListQuery, filter: TaskFilter): boolean {
   return matchesFilter(task, filter) && (!query.after || isAfter(task, query.after, query.direction));
 }
@@ -62,6 +75,8 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
   const native = buildFilter(query.filter, query.direction, query.after);
   if (native.empty) return { tasks: [], hasMore: false, totalCount: 0 };
   const order = (a: TaskModel, b: TaskModel) => compareTasks(a, b, query.direction);
+  const recordsOnly = query.completesKept === true && recordsDecide(query.filter);
+  const hydrate = recordsOnly ? async (records: TaskModel[]) => records : deps.hydrate;
   // Records are cheap, GETs are not: read records in vCD's default page size (or more), and
   // re-read only as many as can still be returned.
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(query.limit + 1, DEFAULT_PAGE_SIZE));
@@ -96,7 +111,7 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
     }
     const batch = pending.splice(0, need);
     if (batch.length === 0) break;
-    for (const task of await deps.hydrate(batch, ctx)) {
+    for (const task of await hydrate(batch, ctx)) {
       if (task && wanted(task, query, query.filter)) accepted.push(task);
     }
     if (accepted.length > query.limit) break;
@@ -106,5 +121,6 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
     tasks: accepted.slice(0, query.limit).map(deps.withLineage),
     hasMore: accepted.length > query.limit || pending.length > 0 || next !== undefined,
     totalCount: query.after ? null : (first.total ?? null),
+    ...(recordsOnly ? { incomplete: true } : {}),
   };
 }
