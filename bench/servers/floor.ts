@@ -17,6 +17,9 @@ import type { AddressInfo } from 'node:net';
 import type { CompiledQuery } from 'graphql-jit';
 import { serveCalls } from '../lib/ipc.js';
 import { loadTypeDefs } from '../../src/gateway/schema.js';
+import { mapStatus } from '../../src/adapters/prism/map.js';
+import { encodeTaskId } from '../../src/model/global-id.js';
+import { isTerminal } from '../../src/model/task.js';
 
 // graphql-jit and @apollo/subgraph load graphql's CommonJS build; so must this file (one realm).
 const require = createRequire(import.meta.url);
@@ -71,16 +74,13 @@ function listNode(t: PrismTask) {
   };
 }
 
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
-const STATUSES = new Set(['QUEUED', 'RUNNING', 'CANCELING', 'SUSPENDED', 'SUCCEEDED', 'FAILED', 'CANCELED']);
-
 /** Every field a list view reads (TASK_LIST), as taskgraph answers it: global id, status, cursor. */
 function viewNode(t: PrismTask & { backend: string }) {
-  const status = t.status && STATUSES.has(t.status) ? t.status : 'UNKNOWN';
+  const status = mapStatus(t.status);
   return {
     // Computed when read, as taskgraph does: a GraphQL query that does not ask does not pay.
     get id() {
-      return Buffer.from(`Task:${t.backend}:${t.extId}`, 'utf8').toString('base64url');
+      return encodeTaskId(t.backend, t.extId);
     },
     backend: t.backend,
     nativeId: t.extId,
@@ -92,8 +92,8 @@ function viewNode(t: PrismTask & { backend: string }) {
     createdAt: t.createdTime ?? null,
     startedAt: t.startedTime ?? null,
     completedAt: t.completedTime ?? null,
-    isTerminal: TERMINAL.has(status),
-    isCancelable: (t.isCancelable ?? false) && !TERMINAL.has(status),
+    isTerminal: isTerminal(status),
+    isCancelable: (t.isCancelable ?? false) && !isTerminal(status),
     initiatedBy: t.ownedBy?.name ? { kind: 'USER', name: t.ownedBy.name } : null,
     entitiesAffected: (t.entitiesAffected ?? []).map((e) => ({ nativeId: e.extId ?? '', type: e.rel ?? null, name: e.name ?? null })),
     errors: (t.errorMessages ?? []).map((e) => ({ message: e.message ?? '', code: e.code ?? null })),

@@ -33,6 +33,8 @@ export interface Loaders {
   byEntity: DataLoader<EntityKey, TaskModel[], string>;
   /** Seeds the task loader with tasks already fetched by a list call. */
   prime(tasks: readonly TaskModel[]): void;
+  /** Forgets everything loaded so far (a subscription's next event starts afresh). */
+  clear(): void;
 }
 
 /** Most tasks fetched per entity or per parent batch; beyond it, use `tasks(filter)` paging. */
@@ -151,6 +153,11 @@ export function createLoaders(backends: BackendSet, call: CallContext, options: 
     byEntity,
     prime(tasks) {
       for (const t of tasks) task.prime({ backend: t.backend, nativeId: t.nativeId }, t);
+    },
+    clear() {
+      task.clearAll();
+      subtasks.clearAll();
+      byEntity.clearAll();
     },
   };
   return loaders;

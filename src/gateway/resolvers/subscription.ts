@@ -13,9 +13,7 @@ const viewOf = (ctx: GatewayContext) => (ctx.access.unrestricted ? undefined : c
  * first event's cache for hours. Each event starts with empty caches.
  */
 function fresh<T>(ctx: GatewayContext, value: T): T {
-  ctx.loaders.task.clearAll();
-  ctx.loaders.subtasks.clearAll();
-  ctx.loaders.byEntity.clearAll();
+  ctx.loaders.clear();
   return value;
 }
 
