@@ -20,6 +20,8 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Correlation id for logs and upstream request-id headers. */
   call: CallContext;
+  /** When the request's context was made (performance.now()): request durations count from it. */
+  receivedAt: number;
   /**
    * Errors of backends that failed while others answered: appended to the response's
    * `errors` next to the data the healthy backends returned.
@@ -53,6 +55,7 @@ export function createContext(
     hub,
     loaders: createLoaders(visible, call, options.loaders),
     call,
+    receivedAt: performance.now(),
     partialErrors: [],
     connectionClosed: options.connectionClosed,
   };

@@ -5,21 +5,26 @@
  * their order are those of the express chain it replaces: authentication before the body is
  * read, the body (1 MB, JSON), batch size and tokens, then Apollo (CSRF prevention, parsing,
  * validation, limits, plugins). Everything else (GET, other content types, the console,
- * health, metrics) still goes through express.
+ * health, metrics) still goes through express. A query Apollo has seen before may skip its
+ * pipeline too (known-operations.ts).
  */
 import type http from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Principal } from '../security/principal.js';
+import type { GatewayContext } from '../gateway/context.js';
 import type { HttpAuthVerdict } from './plugins/auth.js';
 import { refusalBody } from './plugins/limits.js';
+import type { KnownOperations } from './known-operations.js';
 
-export interface GraphqlPostOptions<C extends BaseContext> {
-  apollo: ApolloServer<C>;
+export interface GraphqlPostOptions {
+  apollo: ApolloServer<GatewayContext>;
+  /** Queries run without Apollo's pipeline when nothing needs it. */
+  known?: KnownOperations;
   authenticate(req: http.IncomingMessage): HttpAuthVerdict;
   /** Batch and token limits of the parsed body; the refusal to send, or null. */
   checkLimits(body: unknown): GraphQLError | null;
-  context(req: http.IncomingMessage, principal: Principal): Promise<C>;
+  context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   maxBodyBytes: number;
 }
 
@@ -57,7 +62,7 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes:
 }
 
 /** A request handler that takes `POST /graphql` JSON requests and returns false for the rest. */
-export function graphqlPostHandler<C extends BaseContext>(options: GraphqlPostOptions<C>): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, search: string): Promise<void> {
     const verdict = options.authenticate(req);
     if (!verdict.ok) {
@@ -79,13 +84,26 @@ export function graphqlPostHandler<C extends BaseContext>(options: GraphqlPostOp
       sendJson(res, 400, refusalBody(tooMuch));
       return;
     }
+    const { known } = options;
+    const match = known?.match(body);
+    let context: GatewayContext | undefined;
+    if (known && match) {
+      context = await options.context(req, verdict.principal);
+      const answer = await known.serve(match, req.headers.accept, context);
+      if (answer) {
+        for (const [name, value] of answer.headers) res.setHeader(name, value);
+        res.statusCode = answer.status;
+        res.end(answer.body);
+        return;
+      }
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const answer = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search, body },
-      context: () => options.context(req, verdict.principal),
+      context: () => (context ? Promise.resolve(context) : options.context(req, verdict.principal)),
     });
     for (const [name, value] of answer.headers) res.setHeader(name, value);
     res.statusCode = answer.status ?? 200;

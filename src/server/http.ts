@@ -25,15 +25,16 @@ import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptio
 import { formatError } from './plugins/mask-errors.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
 import { createMetrics } from './plugins/metrics.js';
-import { getProcessLogger, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
+import { getProcessLogger, logRequest, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
 import { browserRoutes } from '../console/routes.js';
 import { authenticateHttp, authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
-import { httpLimits, limitsMiddleware, limitsPlugin, wsOperationGuard } from './plugins/limits.js';
+import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard } from './plugins/limits.js';
 import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
 import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
-import { jitGateway } from './jit-executor.js';
+import { createOperationRunner, jitGateway } from './jit-executor.js';
+import { knownOperations } from './known-operations.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -68,6 +69,8 @@ export interface GatewayServerOptions {
   loaders?: LoaderOptions;
   /** Authentication, query limits, authorization facts (docs/security.md); default: auth off, default limits. */
   security?: ServerSecurity;
+  /** Queries Apollo has resolved before skip its pipeline when nothing needs it (known-operations.ts); default true. */
+  knownOperations?: boolean;
 }
 
 /** Largest GraphQL request body (JSON), on either path. */
@@ -187,20 +190,31 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       }
     })());
 
+  // Same schema; operations run compiled (graphql-jit) instead of interpreted.
+  const runner = createOperationRunner(
+    schema,
+    COALESCE
+      ? {
+          keyOf: (value) => {
+            const { access } = value as GatewayContext;
+            return access.unrestricted ? '*' : scopeKeyOf(access.principal);
+          },
+          adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
+        }
+      : undefined,
+  );
+  const verdictOf = operationVerdicts(security.limits);
+  const known = knownOperations({
+    schema,
+    runner,
+    verdictOf,
+    answered: (context, operation) => {
+      metrics.answeredKnown(operation.type, context.receivedAt);
+      logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
+    },
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    // Same schema; operations run compiled (graphql-jit) instead of interpreted.
-    gateway: jitGateway(
-      schema,
-      COALESCE
-        ? {
-            keyOf: (value) => {
-              const { access } = value as GatewayContext;
-              return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-            },
-            adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
-          }
-        : undefined,
-    ),
+    gateway: jitGateway(schema, runner),
     formatError,
     includeStacktraceInErrorResponses: false,
     // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.
@@ -217,11 +231,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ApolloServerPluginInlineTraceDisabled(),
       // No cache hints are used; without it no plugin wraps every field resolver (2-3% of a list query's CPU).
       ApolloServerPluginCacheControlDisabled(),
-      limitsPlugin(security.limits),
+      limitsPlugin(verdictOf),
       partialErrorsPlugin(),
       // After partialErrorsPlugin, so both see the errors it adds.
       metrics.plugin,
       requestLogPlugin(logger),
+      known.plugin,
       {
         async serverWillStart() {
           return {
@@ -264,6 +279,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const checkLimits = httpLimits(security.limits);
   graphqlPost = graphqlPostHandler({
     apollo,
+    known: options.knownOperations === false ? undefined : known,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
     context: contextFor,

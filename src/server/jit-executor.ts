@@ -3,11 +3,12 @@
  * JavaScript function, then every request runs that function instead of graphql-js's
  * interpreter (a 50-task page: 1.3 -> 0.45 ms of execution). Plugged into Apollo Server as
  * its "gateway" executor, so Apollo's request pipeline (parsing, validation, limits, plugins,
- * error formatting) stays as it is. An operation graphql-jit cannot compile runs on graphql-js.
+ * error formatting) stays as it is; known-operations.ts runs the same compiled operations for
+ * requests that skip that pipeline. An operation graphql-jit cannot compile runs on graphql-js.
  * Identical queries in flight for callers of the same access scope share one run (ShareOptions).
  */
 import { createRequire } from 'node:module';
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationTypeNode } from 'graphql';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -51,10 +52,91 @@ export interface ShareOptions {
   adopt(from: unknown, to: unknown): void;
 }
 
-/** An Apollo Server `gateway` serving `schema` with compiled execution. */
-export function jitGateway(schema: GraphQLSchema, share?: ShareOptions): GatewayInterface {
+/** An operation that passed validation: its text, parsed document, name as requested, and type. */
+export interface ValidOperation {
+  source: string;
+  document: DocumentNode;
+  operationName: string | null;
+  type: OperationTypeNode;
+}
+
+export type Result = ExecutionResult<Record<string, unknown>>;
+
+export interface OperationRunner {
+  run(operation: ValidOperation, variables: Record<string, unknown>, context: object): Promise<Result>;
+  /**
+   * The next execution Apollo asks for with this context returns `result` instead of running:
+   * a result run before Apollo's pipeline, handed to it for its error handling.
+   */
+  handOver(context: object, result: Result): void;
+  clear(): void;
+}
+
+/**
+ * Where a handed-over result waits: a property of the context, not a WeakMap keyed on it,
+ * because Apollo gives the executor a shallow copy of the context it was handed.
+ */
+const HANDED_OVER = Symbol('taskgraph.handedOver');
+
+/** Compiled runs of valid operations, for Apollo's executor (jitGateway) and known-operations.ts alike. */
+export function createOperationRunner(schema: GraphQLSchema, share?: ShareOptions): OperationRunner {
   const compiled = new Map<string, CompiledQuery | null>();
-  const running = new Map<string, Promise<{ result: ExecutionResult<Record<string, any>>; context: unknown }>>();
+  const running = new Map<string, Promise<{ result: Result; context: unknown }>>();
+
+  function compiledFor(key: string, operation: ValidOperation): CompiledQuery | null {
+    let query = compiled.get(key);
+    if (query === undefined) {
+      const result = hasNestedVariable(operation.document) ? null : compileQuery(schema, operation.document, operation.operationName ?? undefined);
+      query = result && isCompiledQuery(result) ? result : null;
+      if (compiled.size >= MAX_COMPILED) compiled.clear();
+      compiled.set(key, query);
+    }
+    return query;
+  }
+
+  return {
+    async run(operation, variables, context) {
+      const handed = (context as { [HANDED_OVER]?: Result })[HANDED_OVER];
+      if (handed) {
+        delete (context as { [HANDED_OVER]?: Result })[HANDED_OVER];
+        return handed;
+      }
+      const key = `${operation.source}\u0000${operation.operationName ?? ''}`;
+      const query = compiledFor(key, operation);
+      const run = async () =>
+        (query
+          ? await query.query(undefined, context, variables)
+          : await execute({ schema, document: operation.document, contextValue: context, variableValues: variables, operationName: operation.operationName })) as Result;
+      // Only queries are shared (never mutations), and only between callers of one scope.
+      const scope = share && operation.type === 'query' ? share.keyOf(context) : null;
+      if (scope === null) return run();
+      const sharedKey = `${key}\u0000${JSON.stringify(variables)}\u0000${scope}`;
+      const inFlight = running.get(sharedKey);
+      if (inFlight) {
+        const { result, context: from } = await inFlight;
+        share!.adopt(from, context);
+        return result;
+      }
+      const started = run().then((result) => ({ result, context: context as unknown }));
+      running.set(sharedKey, started);
+      const land = () => {
+        if (running.get(sharedKey) === started) running.delete(sharedKey);
+      };
+      started.then(land, land);
+      return (await started).result;
+    },
+    handOver(context, result) {
+      (context as { [HANDED_OVER]?: Result })[HANDED_OVER] = result;
+    },
+    clear() {
+      compiled.clear();
+      running.clear();
+    },
+  };
+}
+
+/** An Apollo Server `gateway` serving `schema` with the runner's compiled execution. */
+export function jitGateway(schema: GraphQLSchema, runner: OperationRunner): GatewayInterface {
   const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   return {
     onSchemaLoadOrUpdate(callback) {
@@ -65,44 +147,14 @@ export function jitGateway(schema: GraphQLSchema, share?: ShareOptions): Gateway
       for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl: '' });
       return {
         executor: async (request) => {
-          const key = `${request.queryHash}\u0000${request.operationName ?? ''}`;
-          let query = compiled.get(key);
-          if (query === undefined) {
-            const result = hasNestedVariable(request.document) ? null : compileQuery(schema, request.document, request.operationName ?? undefined);
-            query = result && isCompiledQuery(result) ? result : null;
-            if (compiled.size >= MAX_COMPILED) compiled.clear();
-            compiled.set(key, query);
-          }
-          const variables = request.request.variables ?? {};
-          const compiledQuery = query;
-          const run = async () =>
-            (compiledQuery
-              ? await compiledQuery.query(undefined, request.context, variables)
-              : await execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName })) as ExecutionResult<Record<string, any>>;
-          // Only queries are shared (never mutations), and only between callers of one scope.
-          const scope = share && request.operation.operation === 'query' ? share.keyOf(request.context) : null;
-          if (scope === null) return run();
-          const sharedKey = `${key}\u0000${JSON.stringify(variables)}\u0000${scope}`;
-          const inFlight = running.get(sharedKey);
-          if (inFlight) {
-            const { result, context } = await inFlight;
-            share!.adopt(context, request.context);
-            return result;
-          }
-          const started = run().then((result) => ({ result, context: request.context as unknown }));
-          running.set(sharedKey, started);
-          const land = () => {
-            if (running.get(sharedKey) === started) running.delete(sharedKey);
-          };
-          started.then(land, land);
-          return (await started).result;
+          const operation = { source: request.source, document: request.document, operationName: request.operationName ?? null, type: request.operation.operation };
+          return runner.run(operation, request.request.variables ?? {}, request.context as object);
         },
       };
     },
     async stop() {
       listeners.clear();
-      compiled.clear();
-      running.clear();
+      runner.clear();
     },
   };
 }

@@ -56,11 +56,18 @@ export function limitsMiddleware(check: ReturnType<typeof httpLimits>): RequestH
   };
 }
 
-/** Depth, aliases, cost and introspection, after validation and before execution. */
-export function limitsPlugin<T extends object>(limits: LimitsConfig): ApolloServerPlugin<T> {
-  // Verdicts by parsed document (Apollo hands the same object for a repeated text), operation and variables.
+/** A valid operation's verdict on depth, aliases, cost and introspection: the refusal, or null. */
+export type OperationVerdict = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+) => GraphQLError | null;
+
+/** checkOperation, remembered by parsed document (Apollo hands the same object for a repeated text), operation and variables. */
+export function operationVerdicts(limits: LimitsConfig): OperationVerdict {
   const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
-  const verdictOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined) => {
+  return (schema, document, operationName, variables) => {
     let byCall = verdicts.get(document);
     if (!byCall) verdicts.set(document, (byCall = new Map()));
     const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
@@ -72,6 +79,10 @@ export function limitsPlugin<T extends object>(limits: LimitsConfig): ApolloServ
     }
     return verdict;
   };
+}
+
+/** Depth, aliases, cost and introspection, after validation and before execution. */
+export function limitsPlugin<T extends object>(verdictOf: OperationVerdict): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {

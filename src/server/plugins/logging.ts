@@ -9,7 +9,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { BackendError } from '../../adapters/errors.js';
 import type { BackendSet } from '../../gateway/backends.js';
@@ -73,14 +73,36 @@ function unexpected(error: GraphQLError): { type: string; message: string; stack
   return cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : { type: typeof cause, message: String(cause) };
 }
 
+/** What the request line says about an answer. */
+export interface AnsweredRequest {
+  operationName: string | null | undefined;
+  operationType: string;
+  status: number;
+  errors: readonly GraphQLFormattedError[];
+}
+
+/** The request line of an answer (info; warn with errors; error with an internal one). */
+export function logRequest(logger: Logger, context: GatewayContext, answer: AnsweredRequest): void {
+  const sent = answer.errors;
+  const line = {
+    requestId: context.call.requestId,
+    // The API key's name or the JWT subject ('anonymous' without authentication); never a credential.
+    principal: context.access?.principal.id,
+    operationName: short(answer.operationName),
+    operationType: answer.operationType,
+    status: answer.status,
+    durationMs: Math.round((performance.now() - context.receivedAt) * 10) / 10,
+    errors: sent.length ? sent.slice(0, 10).map((e) => ({ code: e.extensions?.code, backend: e.extensions?.backend, message: short(e.message, 300) })) : undefined,
+  };
+  const level = sent.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 'error' : sent.length ? 'warn' : 'info';
+  logger[level](line, 'graphql request');
+}
+
 /** One line per GraphQL request over HTTP; also echoes the request id as X-Request-Id. */
 export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const started = performance.now();
       const requestId = contextValue.call.requestId;
-      // The API key's name or the JWT subject ('anonymous' without authentication); never a credential.
-      const principal = contextValue.access?.principal.id;
       return {
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
@@ -90,20 +112,12 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<GatewayCont
         },
         async willSendResponse({ operation, operationName, request, response }) {
           response.http.headers.set('x-request-id', requestId);
-          const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          const line = {
-            requestId,
-            principal,
-            operationName: short(operationName ?? request.operationName),
+          logRequest(logger, contextValue, {
+            operationName: operationName ?? request.operationName,
             operationType: operation?.operation ?? 'unknown',
             status: response.http.status ?? 200,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
-            errors: sent.length
-              ? sent.slice(0, 10).map((e) => ({ code: e.extensions?.code, backend: e.extensions?.backend, message: short(e.message, 300) }))
-              : undefined,
-          };
-          const level = sent.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 'error' : sent.length ? 'warn' : 'info';
-          logger[level](line, 'graphql request');
+            errors: response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [],
+          });
         },
       };
     },

@@ -37,6 +37,8 @@ export interface GatewayMetrics {
   readonly registry: client.Registry;
   /** Counts GraphQL requests, their errors by code, and their duration. */
   readonly plugin: ApolloServerPlugin<GatewayContext>;
+  /** The same, for an error-free answer sent without Apollo's pipeline (known-operations.ts), also counted there. */
+  answeredKnown(operationType: string, receivedAt: number): void;
   /** GET /metrics in the Prometheus text format. */
   readonly handler: RequestHandler;
   /** Stops observing upstream calls. */
@@ -65,6 +67,11 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
     help: 'Time from receiving a GraphQL request to sending its response.',
     labelNames: ['operation_type'] as const,
     buckets: SECONDS,
+    registers: [registry],
+  });
+  const knownAnswers = new client.Counter({
+    name: 'taskgraph_graphql_known_operation_answers_total',
+    help: "GraphQL requests answered without Apollo Server's request pipeline: a query seen before, answered without error (also counted in taskgraph_graphql_requests_total).",
     registers: [registry],
   });
   const upstreamCalls = new client.Counter({
@@ -170,16 +177,19 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
     upstreamDuration.observe({ backend: call.backend, operation: call.operation }, call.durationMs / 1000);
   });
 
+  function answered(operationType: string, receivedAt: number, sent: readonly { extensions?: Record<string, unknown> }[] = []): void {
+    const type = OPERATION_TYPES.has(operationType) ? operationType : 'unknown';
+    for (const e of sent) errors.inc({ code: codeLabel(e.extensions?.code) });
+    requests.inc({ operation_type: type, outcome: sent.length ? 'error' : 'ok' });
+    duration.observe({ operation_type: type }, (performance.now() - receivedAt) / 1000);
+  }
+
   const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
-      const end = duration.startTimer();
       return {
-        async willSendResponse({ operation, response }) {
-          const type = operation && OPERATION_TYPES.has(operation.operation) ? operation.operation : 'unknown';
+        async willSendResponse({ operation, response, contextValue }) {
           const sent = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          for (const e of sent) errors.inc({ code: codeLabel(e.extensions?.code) });
-          requests.inc({ operation_type: type, outcome: sent.length ? 'error' : 'ok' });
-          end({ operation_type: type });
+          answered(operation?.operation ?? 'unknown', contextValue.receivedAt, sent);
         },
       };
     },
@@ -188,6 +198,10 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
   return {
     registry,
     plugin,
+    answeredKnown: (operationType, receivedAt) => {
+      knownAnswers.inc();
+      answered(operationType, receivedAt);
+    },
     handler: async (_req, res) => {
       res.set('Content-Type', registry.contentType);
       res.set('Cache-Control', 'no-store');
