@@ -101,6 +101,13 @@ describe('limits at the edge', () => {
     expect((await ask('query($n: Int) { tasks(first: $n) { nodes { id subtasks(first: 2) { nodes { id } } } } }', { n: 20 })).body.errors).toBeUndefined();
   });
 
+  it('checks a query text it has answered before on every request (known operations skip Apollo, not the limits)', async () => {
+    const text = 'query($n: Int) { tasks(first: $n) { nodes { id subtasks { nodes { id status } } } } }';
+    for (let i = 0; i < 2; i++) expect((await ask(text, { n: 2 })).body.errors).toBeUndefined();
+    await refused(ask(text, { n: 100 }), 'maxCost');
+    for (let i = 0; i < 2; i++) await refused(ask('{ __schema { queryType { name } } }'), 'introspection', 'GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('refuses pages larger than maxFirst', async () => {
     const list = await ask('{ tasks(first: 101) { nodes { id } } }');
     expect(list.body.errors[0]).toMatchObject({ message: 'first must be at most 100; page with after/before instead', extensions: { code: 'BAD_USER_INPUT', limit: 100 } });

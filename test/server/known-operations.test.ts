@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { name: 'named operation with variables', body: { query: NAMED, operationName: 'Recent', variables: { n: 3 } }, known: 1 },
   { name: 'other operation of the same text', body: { query: NAMED, operationName: 'Backends' }, known: 1 },
   { name: 'same text, other variables', body: { query: NAMED, operationName: 'Recent', variables: { n: 2 } }, known: 2 },
+  { name: 'fragments, aliases, __typename', body: { query: 'query { a: tasks(first: 2) { nodes { ...T } } b: backends { __typename name } } fragment T on Task { id __typename createdAt }' }, known: 1 },
+  { name: 'introspection', body: { query: '{ __schema { queryType { name } } __type(name: "Task") { fields { name } } }' }, known: 1 },
   { name: 'null extensions and variables', body: { query: LIST, extensions: null, variables: null, operationName: null }, known: 2 },
   { name: 'graphql-response+json accepted', body: { query: LIST }, headers: { accept: 'application/graphql-response+json' }, known: 2 },
   { name: 'negotiated accept', body: { query: LIST }, headers: { accept: 'application/json;q=0.5, application/graphql-response+json' }, known: 2 },
