@@ -63,10 +63,12 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const startFloor = async (graphql: boolean) => {
       const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
       children.push(floor);
-      return (await floor.call<{ url: string }>('start', floorUpstreams, 50, { shape: 'view', graphql })).url;
+      return { floor, url: (await floor.call<{ url: string }>('start', floorUpstreams, 50, { shape: 'view', graphql })).url };
     };
-    const floorUrl = await startFloor(false);
-    const graphqlFloorUrl = await startFloor(true);
+    const { floor, url: floorUrl } = await startFloor(false);
+    const { floor: graphqlFloor, url: graphqlFloorUrl } = await startFloor(true);
+    // With one connection, every server times the phases of its own requests (they never overlap).
+    const timed = [floor, graphqlFloor, gateway];
     const listRequest = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TASK_LIST, variables: { first: 50 } }) };
     // The floors answer the same tasks, in the same order, with the same fields (the values
     // move: the simulated tasks run meanwhile).
@@ -89,41 +91,39 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const rows: Cell[][] = [];
     const goals: BenchResult['goals'] = [];
     const data: Record<string, unknown>[] = [];
-    let t: Record<string, number> | null = null;
+    let phases: Array<Record<string, number>> = [];
     for (const connections of levels) {
-      // With one connection, the gateway also times its own requests (they never overlap).
-      if (connections === 1) await gateway.call('recordTimings');
+      if (connections === 1) for (const server of timed) await server.call('recordTimings');
       const figures = await interleave(load, targets, { ...settings, connections });
-      if (connections === 1) t = await gateway.call<Record<string, number>>('timings');
+      if (connections === 1) phases = await Promise.all(timed.map((server) => server.call<Record<string, number>>('timings')));
       for (const f of figures) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
-      const [direct, floorFigures, graphqlFloor, gw] = figures as [Figures, Figures, Figures, Figures];
+      const [direct, floorFigures, graphqlFloorFigures, gw] = figures as [Figures, Figures, Figures, Figures];
       const p50Ratio = ratio(gw.p50, direct.p50);
       for (const f of figures) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
       const ratioRow = (label: string, a: Figures, b: Figures): Cell[] => [connections, label, ratio(a.rps, b.rps), ratio(a.p50, b.p50), ratio(a.p99, b.p99), null, null];
       rows.push(ratioRow('ratio floor / direct', floorFigures, direct));
-      rows.push(ratioRow('ratio GraphQL floor / direct', graphqlFloor, direct));
+      rows.push(ratioRow('ratio GraphQL floor / direct', graphqlFloorFigures, direct));
       rows.push(ratioRow('ratio taskgraph / direct', gw, direct));
-      rows.push(ratioRow('ratio taskgraph / GraphQL floor', gw, graphqlFloor));
+      rows.push(ratioRow('ratio taskgraph / GraphQL floor', gw, graphqlFloorFigures));
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
       const strip = (f: Figures) => ({ ...f, sample: undefined });
-      data.push({ connections, direct: strip(direct), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloor), gateway: strip(gw), p50Ratio });
+      data.push({ connections, direct: strip(direct), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloorFigures), gateway: strip(gw), p50Ratio });
     }
-    // Where the time goes with one connection: timed inside the gateway, request by request,
-    // over the same rounds (warm-ups included) as the p50 above.
+    // Where the time goes with one connection: the same phases timed inside each server,
+    // request by request, over the same rounds (warm-ups included) as the p50 above.
     const one = data[0] as { direct: { p50: number }; floor: { p50: number }; graphqlFloor: { p50: number }; gateway: { p50: number } };
+    const [f, g, tg] = phases as [Record<string, number>, Record<string, number>, Record<string, number>];
+    const phase = (label: string, key: string): Cell[] => [label, f[key]!, g[key]!, tg[key]!];
     const breakdown = table(
-      ['one connection, medians of the rounds above', 'ms'],
+      ['one connection, medians of the rounds above (ms)', 'floor', 'GraphQL floor', 'taskgraph'],
       [
-        ['direct call (load generator)', one.direct.p50],
-        ['floor: fan-out to the 3, no GraphQL (load generator)', one.floor.p50],
-        ['GraphQL floor: the same, query run compiled (load generator)', one.graphqlFloor.p50],
-        ['taskgraph (load generator)', one.gateway.p50],
-        ['taskgraph: request arrived -> first upstream call sent', t!.beforeUpstream],
-        ['taskgraph: fastest upstream call (HTTP, parse, mapping)', t!.fastestUpstream],
-        ['taskgraph: slowest upstream call (HTTP, parse, mapping)', t!.slowestUpstream],
-        ['taskgraph: first upstream call sent -> last one mapped', t!.upstreamSpan],
-        ['taskgraph: last upstream mapped -> response written', t!.afterUpstream],
-        ['taskgraph: request arrived -> response written', t!.total],
+        [`p50 at the load generator (direct call: ${one.direct.p50})`, one.floor.p50, one.graphqlFloor.p50, one.gateway.p50],
+        phase('request arrived -> first upstream request started', 'beforeUpstream'),
+        phase('first upstream request started -> last answer read', 'upstream'),
+        phase('last upstream answer read -> response written', 'afterUpstream'),
+        phase('request arrived -> response written', 'total'),
+        ['fastest upstream call (HTTP, parse, mapping)', null, null, tg.fastestUpstream!],
+        ['slowest upstream call (HTTP, parse, mapping)', null, null, tg.slowestUpstream!],
       ],
     );
     return {
@@ -131,7 +131,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency (medians)`,
       text: `${table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows)}\n\n${breakdown}`,
       goals,
-      data: { latencyMs, settings, levels: data, oneConnectionBreakdown: t, memory: await gateway.call('memory') },
+      data: { latencyMs, settings, levels: data, oneConnectionPhases: { floor: f, graphqlFloor: g, gateway: tg }, memory: await gateway.call('memory') },
     };
   } finally {
     for (const c of children.reverse()) await c.stop();

@@ -6,6 +6,7 @@
 import dc from 'node:diagnostics_channel';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
+import { httpPhases } from './http-phases.js';
 import { parseConfig } from '../../src/server/config.js';
 import { startGateway } from '../../src/server/gateway.js';
 import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
@@ -44,6 +45,8 @@ dc.subscribe('http.server.response.finish', () => {
   current = null;
 });
 
+const phases = httpPhases();
+
 /** Garbage-collection pauses since the last `gcPauses` call (they show in latency tails). */
 let pauses: number[] = [];
 new PerformanceObserver((list) => {
@@ -70,6 +73,7 @@ serveCalls({
   /** Starts recording request timings (one connection only: requests must not overlap). */
   recordTimings(): void {
     timings = [];
+    phases.record();
   },
   /** Medians (ms) of the requests recorded since recordTimings. */
   timings(): Record<string, number> {
@@ -77,16 +81,10 @@ serveCalls({
     timings = null;
     const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
     const of = (f: (t: Timing) => number) => Math.round(median(taken.map(f)) * 100) / 100;
-    const firstStart = (t: Timing) => Math.min(...t.calls.map((c) => c.started));
-    const lastEnd = (t: Timing) => Math.max(...t.calls.map((c) => c.ended));
     return {
-      requests: taken.length,
-      total: of((t) => t.finished - t.arrived),
-      beforeUpstream: of((t) => firstStart(t) - t.arrived),
+      ...phases.take(),
       fastestUpstream: of((t) => Math.min(...t.calls.map((c) => c.ended - c.started))),
       slowestUpstream: of((t) => Math.max(...t.calls.map((c) => c.ended - c.started))),
-      upstreamSpan: of((t) => lastEnd(t) - firstStart(t)),
-      afterUpstream: of((t) => t.finished - lastEnd(t)),
     };
   },
   memory(): NodeJS.MemoryUsage {

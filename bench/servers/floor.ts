@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { CompiledQuery } from 'graphql-jit';
 import { serveCalls } from '../lib/ipc.js';
+import { httpPhases } from '../lib/http-phases.js';
 import { loadTypeDefs } from '../../src/gateway/schema.js';
 import { mapStatus } from '../../src/adapters/prism/map.js';
 import { encodeTaskId } from '../../src/model/global-id.js';
@@ -184,4 +185,5 @@ async function startFloor(upstreams: FloorUpstream[], first: number, options: Fl
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
 }
 
-serveCalls({ start: startFloor });
+const phases = httpPhases();
+serveCalls({ start: startFloor, recordTimings: () => phases.record(), timings: () => phases.take() });
