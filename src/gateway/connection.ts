@@ -115,6 +115,34 @@ function compareGlobal(a: TaskModel, b: TaskModel, direction: SortDirection): nu
   return sign * (a.nativeId < b.nativeId ? -1 : 1);
 }
 
+/**
+ * The first `count` tasks of the pages in the global order. A backend with more to come may
+ * return a short page, so nothing beyond its last task may enter, or the next cursor would
+ * skip that backend's unfetched tasks. Pages come sorted by their backend (k-way merge, no
+ * sort); one that is not, by ties the backend orders otherwise, is sorted first.
+ */
+function mergePages(pages: readonly TaskPage[], direction: SortDirection, count: number): TaskModel[] {
+  const lists = pages.map((page) => {
+    const tasks = page.tasks;
+    for (let i = 1; i < tasks.length; i++) {
+      if (compareGlobal(tasks[i - 1]!, tasks[i]!, direction) > 0) return [...tasks].sort((a, b) => compareGlobal(a, b, direction));
+    }
+    return tasks;
+  });
+  const at = lists.map(() => 0);
+  const merged: TaskModel[] = [];
+  while (merged.length < count) {
+    let pick = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i]! < lists[i]!.length && (pick === -1 || compareGlobal(lists[i]![at[i]!]!, lists[pick]![at[pick]!]!, direction) < 0)) pick = i;
+    }
+    if (pick === -1) break;
+    merged.push(lists[pick]![at[pick]!++]!);
+    if (at[pick] === lists[pick]!.length && pages[pick]!.hasMore) break;
+  }
+  return merged;
+}
+
 /** Strings below and above every native id, to put all ties at a time before or after. */
 const LOWEST = '';
 const HIGHEST = '\uffff';
@@ -215,13 +243,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
     }),
   );
   const answered = pages.filter((p): p is TaskPage => p !== null);
-  let merged = answered.flatMap((p) => p.tasks).sort((a, b) => compareGlobal(a, b, direction));
-  // A backend with more to come may return a short page; nothing beyond its last task may
-  // enter this page, or the next cursor would skip that backend's unfetched tasks.
-  for (const page of answered) {
-    const last = page.tasks[page.tasks.length - 1];
-    if (page.hasMore && last) merged = merged.filter((t) => compareGlobal(t, last, direction) <= 0);
-  }
+  const merged = mergePages(answered, direction, size + 1);
   const more = merged.length > size || answered.some((p) => p.hasMore);
   const tasks = await completeKept(ctx, merged.slice(0, size), incomplete);
   if (backward) tasks.reverse();
