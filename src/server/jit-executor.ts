@@ -65,10 +65,10 @@ export type Result = ExecutionResult<Record<string, unknown>>;
 export interface OperationRunner {
   run(operation: ValidOperation, variables: Record<string, unknown>, context: object): Promise<Result>;
   /**
-   * The next execution Apollo asks for with this context returns `result` instead of running:
-   * a result run before Apollo's pipeline, handed to it for its error handling.
+   * The next execution Apollo asks for with this context settles as `run` did instead of
+   * running again: a run made before Apollo's pipeline, handed to it for its error handling.
    */
-  handOver(context: object, result: Result): void;
+  handOver(context: object, run: Promise<Result>): void;
   clear(): void;
 }
 
@@ -96,9 +96,9 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
 
   return {
     async run(operation, variables, context) {
-      const handed = (context as { [HANDED_OVER]?: Result })[HANDED_OVER];
+      const handed = (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER];
       if (handed) {
-        delete (context as { [HANDED_OVER]?: Result })[HANDED_OVER];
+        delete (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER];
         return handed;
       }
       const key = `${operation.source}\u0000${operation.operationName ?? ''}`;
@@ -125,8 +125,8 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
       started.then(land, land);
       return (await started).result;
     },
-    handOver(context, result) {
-      (context as { [HANDED_OVER]?: Result })[HANDED_OVER] = result;
+    handOver(context, run) {
+      (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER] = run;
     },
     clear() {
       compiled.clear();

@@ -11,8 +11,9 @@
  * negotiated content type and X-Request-Id, the metrics and the request line of
  * plugins/metrics.ts and plugins/logging.ts. Everything else goes to Apollo: texts not seen
  * yet, mutations, persisted-query extensions, a refusal by the limits, and any result with an
- * error, which is handed over to Apollo's executor as it is (OperationRunner.handOver), so
- * Apollo formats, masks, logs and counts it as always, without running the query twice.
+ * error (or a run that failed), which is handed over to Apollo's executor as it is
+ * (OperationRunner.handOver), so Apollo formats, masks, logs and counts it as always, without
+ * running the query twice.
  * test/server/known-operations.test.ts compares both paths' answers.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -111,9 +112,10 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
       if (options.verdictOf(options.schema, operation.document, operation.operationName, variables)) return null;
       const contentType = contentTypeFor(accept);
       if (contentType === null) return null;
-      const result = await runner.run(operation, variables, context);
-      if (result.errors?.length || result.data == null || context.partialErrors.length) {
-        runner.handOver(context, result);
+      const run = runner.run(operation, variables, context);
+      const result = await run.catch(() => null);
+      if (!result || result.errors?.length || result.data == null || context.partialErrors.length) {
+        runner.handOver(context, run);
         return null;
       }
       options.answered(context, { type: operation.type, name: operation.resolvedName ?? operation.operationName });
