@@ -33,6 +33,10 @@ describe('tenant isolation', () => {
   const B = () => as(KEYS.b);
   let all: Array<{ id: string; backend: string; nativeId: string; tenant: string | null }>;
   const ofB = () => all.filter((t) => t.tenant === 'globex' || t.tenant === C2);
+  const knownAnswers = async () => {
+    const text = await (await fetch(gw.url.replace('/graphql', '/metrics'))).text();
+    return Number(/^taskgraph_graphql_known_operation_answers_total (\d+)/m.exec(text)?.[1] ?? 0);
+  };
   const ofA = () => all.filter((t) => t.backend !== 'vs' && (t.tenant === 'acme' || t.tenant === C1));
 
   beforeAll(async () => {
@@ -82,7 +86,10 @@ describe('tenant isolation', () => {
 
   it('lists exactly the tenant\'s own tasks, with the cluster scope pushed down to Prism', async () => {
     pc.server.resetCounts();
+    const knownBefore = await knownAnswers();
+    // The very text root sent first: tenant A's request takes the known-operations path.
     const res = await A()(`{ tasks(first: 1000) { edges { node { ${TASK} } } } }`);
+    expect(await knownAnswers()).toBe(knownBefore + 1);
     const seen = res.data.tasks.edges.map((e: any) => e.node.id).sort();
     expect(seen).toEqual(ofA().filter((t) => t.backend !== 'vcd-acme').map((t) => t.id).concat(all.filter((t) => t.backend === 'vcd-acme').map((t) => t.id)).sort());
     expect(seen.some((id: string) => ofB().some((t) => t.id === id))).toBe(false);
