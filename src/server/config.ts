@@ -16,9 +16,11 @@ export const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(4000),
+    /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (server/known-operations.ts). */
+    knownOperations: z.boolean().default(true),
   })
   .strict()
-  .default({ host: '127.0.0.1', port: 4000 });
+  .default({ host: '127.0.0.1', port: 4000, knownOperations: true });
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 

@@ -11,10 +11,7 @@ import { ConfigError, type Config } from './config.js';
 import { securityFromConfig } from '../security/options.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
 
-export async function startGateway(
-  config: Config,
-  overrides: { port?: number; host?: string; knownOperations?: boolean } = {},
-): Promise<GatewayServer> {
+export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
   // First: a missing key file fails before any backend is logged in to.
   const security = securityFromConfig(config);
   const entries = config.backends.map(({ module, config: backend }) => {
@@ -34,7 +31,7 @@ export async function startGateway(
       backends,
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
-      knownOperations: overrides.knownOperations,
+      knownOperations: config.server.knownOperations,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
       cleanup: async () => redis?.close(),
       security,

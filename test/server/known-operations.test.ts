@@ -77,8 +77,8 @@ describe('known operations', () => {
     good = await startPrismSimulator({ seed: 71, now: clock.fn, initialTasks: 12 });
     bad = await startPrismSimulator({ seed: 72, now: clock.fn, initialTasks: 12 });
     const backends = [good.backendConfig('good'), bad.backendConfig('bad')];
-    on = await startTestGateway(backends, {}, { knownOperations: true });
-    off = await startTestGateway(backends, {}, { knownOperations: false });
+    on = await startTestGateway(backends);
+    off = await startTestGateway(backends, { server: { host: '127.0.0.1', port: 0, knownOperations: false } });
   });
   afterAll(async () => {
     await on?.stop();

@@ -13,9 +13,8 @@ export interface GqlResult<T = Record<string, unknown>> {
 export async function startTestGateway(
   backends: Array<Record<string, unknown>>,
   extra: Record<string, unknown> = {},
-  overrides: Parameters<typeof startGateway>[1] = {},
 ): Promise<GatewayServer> {
-  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends, ...extra }), overrides);
+  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends, ...extra }));
 }
 
 /** POSTs a GraphQL operation and returns the parsed body (any HTTP status). */

@@ -20,7 +20,7 @@ function errorOf(fn: () => unknown): string {
 describe('config', () => {
   it('applies defaults and validates each backend with its own schema', () => {
     const config = parseConfig({ backends: [prism] });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, knownOperations: true });
     expect(config.backends[0]!.config).toMatchObject({ name: 'pc1', type: 'prism', timeoutMs: 10000, apiVersion: 'v4.0', tls: { insecure: false } });
   });
 
@@ -31,6 +31,8 @@ describe('config', () => {
     expect(errorOf(() => parseConfig({ backends: [{ ...prism, name: 'has space' }] }))).toContain('backends[0] (has space).name: use 1-64 letters');
     expect(errorOf(() => parseConfig({ backends: [prism, prism] }))).toContain('backends[1] (pc1).name: "pc1" is used twice');
     expect(errorOf(() => parseConfig({ server: { port: 'eighty' }, backends: [prism] }))).toContain('server.port');
+    expect(errorOf(() => parseConfig({ server: { knownOperations: 'yes' }, backends: [prism] }))).toContain('server.knownOperations');
+    expect(parseConfig({ backends: [prism] }).server.knownOperations).toBe(true);
     expect(errorOf(() => parseConfig({ backends: [] }))).toContain('backends: list at least one backend');
   });
 
