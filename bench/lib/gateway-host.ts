@@ -7,6 +7,7 @@ import dc from 'node:diagnostics_channel';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
 import { httpPhases } from './http-phases.js';
+import { median, round } from './stats.js';
 import { parseConfig } from '../../src/server/config.js';
 import { startGateway } from '../../src/server/gateway.js';
 import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
@@ -24,28 +25,19 @@ async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOpt
 let gateway: GatewayServer | null = null;
 
 /**
- * Where one request's time goes, for requests sent one at a time (a single connection): from
- * its arrival to the first upstream call, the upstream calls (each including the adapter's
- * parse and mapping), and from the last upstream answer to the response's last byte written.
+ * For requests sent one at a time (a single connection): the phases every server times alike
+ * (http-phases.ts), and the durations of the request's adapter calls (HTTP, parse, mapping).
  */
-interface Timing {
-  arrived: number;
-  calls: Array<{ started: number; ended: number }>;
-  finished: number;
-}
-let timings: Timing[] | null = null;
-let current: Timing | null = null;
+const phases = httpPhases();
+let timings: number[][] | null = null;
+let current: number[] | null = null;
 dc.subscribe('http.server.request.start', () => {
-  if (timings) current = { arrived: performance.now(), calls: [], finished: 0 };
+  if (timings) current = [];
 });
 dc.subscribe('http.server.response.finish', () => {
-  if (!timings || !current) return;
-  current.finished = performance.now();
-  if (current.calls.length) timings.push(current);
+  if (timings && current?.length) timings.push(current);
   current = null;
 });
-
-const phases = httpPhases();
 
 /** Garbage-collection pauses since the last `gcPauses` call (they show in latency tails). */
 let pauses: number[] = [];
@@ -64,10 +56,7 @@ function collect(): void {
 serveCalls({
   async start(raw: Record<string, unknown>, loaders?: LoaderOptions): Promise<{ url: string; wsUrl: string }> {
     gateway = loaders ? await startWithLoaders(raw, loaders) : await startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw }));
-    gateway.backends.observe((call) => {
-      const ended = performance.now();
-      current?.calls.push({ started: ended - call.durationMs, ended });
-    });
+    gateway.backends.observe((call) => current?.push(call.durationMs));
     return { url: gateway.url, wsUrl: gateway.wsUrl };
   },
   /** Starts recording request timings (one connection only: requests must not overlap). */
@@ -79,12 +68,10 @@ serveCalls({
   timings(): Record<string, number> {
     const taken = timings ?? [];
     timings = null;
-    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
-    const of = (f: (t: Timing) => number) => Math.round(median(taken.map(f)) * 100) / 100;
     return {
       ...phases.take(),
-      fastestUpstream: of((t) => Math.min(...t.calls.map((c) => c.ended - c.started))),
-      slowestUpstream: of((t) => Math.max(...t.calls.map((c) => c.ended - c.started))),
+      fastestUpstream: round(median(taken.map((calls) => Math.min(...calls))), 2),
+      slowestUpstream: round(median(taken.map((calls) => Math.max(...calls))), 2),
     };
   },
   memory(): NodeJS.MemoryUsage {

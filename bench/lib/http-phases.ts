@@ -6,6 +6,7 @@
  */
 import dc from 'node:diagnostics_channel';
 import type http from 'node:http';
+import { median, round } from './stats.js';
 
 interface Sample {
   arrived: number;
@@ -44,8 +45,7 @@ export function httpPhases(): HttpPhases {
     take() {
       const taken = samples ?? [];
       samples = null;
-      const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
-      const of = (f: (s: Sample & { finished: number }) => number) => Math.round(median(taken.map(f)) * 100) / 100;
+      const of = (f: (s: Sample & { finished: number }) => number) => round(median(taken.map(f)), 2);
       const lastAnswer = (s: Sample) => Math.max(...s.answered);
       return {
         requests: taken.length,

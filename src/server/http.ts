@@ -204,15 +204,18 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       : undefined,
   );
   const verdictOf = operationVerdicts(security.limits);
-  const known = knownOperations({
-    schema,
-    runner,
-    verdictOf,
-    answered: (context, operation) => {
-      metrics.answeredKnown(operation.type, context.receivedAt);
-      logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
-    },
-  });
+  const known =
+    options.knownOperations === false
+      ? undefined
+      : knownOperations({
+          schema,
+          runner,
+          verdictOf,
+          answered: (context, operation) => {
+            metrics.answeredKnown(operation.type, context.receivedAt);
+            logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
+          },
+        });
   const apollo = new ApolloServer<GatewayContext>({
     gateway: jitGateway(schema, runner),
     formatError,
@@ -236,7 +239,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       // After partialErrorsPlugin, so both see the errors it adds.
       metrics.plugin,
       requestLogPlugin(logger),
-      known.plugin,
+      ...(known ? [known.plugin] : []),
       {
         async serverWillStart() {
           return {
@@ -279,7 +282,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const checkLimits = httpLimits(security.limits);
   graphqlPost = graphqlPostHandler({
     apollo,
-    known: options.knownOperations === false ? undefined : known,
+    known,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
     context: contextFor,
