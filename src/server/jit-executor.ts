@@ -147,6 +147,9 @@ export function jitGateway(schema: GraphQLSchema, runner: OperationRunner): Gate
       for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl: '' });
       return {
         executor: async (request) => {
+          // An operation name the document does not define: graphql-js answers "Unknown operation
+          // named …", which Apollo sends as a 400 (OPERATION_RESOLUTION_FAILURE).
+          if (!request.operation) return execute({ schema, document: request.document, operationName: request.request.operationName, contextValue: request.context, variableValues: request.request.variables });
           const operation = { source: request.source, document: request.document, operationName: request.operationName ?? null, type: request.operation.operation };
           return runner.run(operation, request.request.variables ?? {}, request.context as object);
         },

@@ -52,6 +52,12 @@ describe('POST /graphql', () => {
     expect(((await res.json()) as { data: { tasks: { nodes: unknown[] } } }).data.tasks.nodes).toHaveLength(2);
   });
 
+  it('answers an operation name the document does not define with a 400 naming it (not a masked 500)', async () => {
+    const res = await post(JSON.stringify({ query: 'subscription Live { taskEvents { type } } query Q { backends { name } }', operationName: 'RecentTasks' }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ message: 'Unknown operation named "RecentTasks".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
+  });
+
   it('leaves other content types to the express chain (Apollo refuses a simple request as CSRF)', async () => {
     const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(res.status).toBe(400);
