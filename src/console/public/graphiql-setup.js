@@ -3,11 +3,31 @@
 (function () {
   'use strict';
   var http = new URL('/graphql', location.href).href;
-  var fetcher = GraphiQL.createFetcher({
+  var send = GraphiQL.createFetcher({
     url: http,
     // GraphiQL bundles graphql-ws' client; it uses it for subscription operations.
     subscriptionUrl: http.replace(/^http/, 'ws'),
   });
+
+  // After a tab switch, GraphiQL 3 can hand the fetcher the previous tab's operation name and
+  // parsed document until the cursor moves, and the fetcher then sends a subscription over
+  // HTTP, naming an operation the text does not have. So the text sent is parsed here, and a
+  // name it does not define becomes its only operation's (or none): the request goes to
+  // graphql-ws or HTTP by what it really runs.
+  function fetcher(params, options) {
+    var document;
+    try {
+      document = GraphiQL.GraphQL.parse(params.query);
+    } catch (e) {
+      return send(params, options); // the server reports the syntax error
+    }
+    var names = document.definitions
+      .filter(function (d) { return d.kind === 'OperationDefinition'; })
+      .map(function (d) { return d.name ? d.name.value : undefined; });
+    var name = params.operationName;
+    if (name && names.indexOf(name) === -1) name = names.length === 1 ? names[0] : undefined;
+    return send(Object.assign({}, params, { operationName: name }), Object.assign({}, options, { documentAST: document }));
+  }
 
   var examples = [
     {
