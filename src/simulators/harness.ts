@@ -26,7 +26,7 @@ export interface SimResponse {
 export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
 
 export interface Faults {
-  /** Added to every response. */
+  /** Time from a request's arrival to its answer (built meanwhile), for every response. */
   latencyMs?: number;
   /** The next N requests get this status (default 503) and a vendor-shaped body from `errorBody`. */
   failNext?: number;
@@ -79,42 +79,64 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
   });
   server.keepAliveTimeout = 30_000;
 
+  type Fault = 'reset' | 'hang' | { status: number; contentType: string; body: string };
+
+  function drawFault(): Fault | undefined {
+    if (faults.resetNext > 0) {
+      faults.resetNext--;
+      return 'reset';
+    }
+    if (faults.hangNext > 0) {
+      faults.hangNext--;
+      return 'hang';
+    }
+    if (faults.failNext > 0) {
+      faults.failNext--;
+      return { status: faults.failStatus, ...options.errorBody(faults.failStatus) };
+    }
+    if (faults.malformedNext > 0) {
+      faults.malformedNext--;
+      return { status: 200, ...options.malformedBody };
+    }
+    return undefined;
+  }
+
+  async function handle(simReq: SimRequest): Promise<SimResponse> {
+    try {
+      return await options.handler(simReq);
+    } catch (err) {
+      return { status: 500, body: String((err as Error).message), route: 'handler error' };
+    }
+  }
+
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     total++;
     const url = new URL(req.url ?? '/', 'http://sim');
     const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
     recent.push(simReq);
     if (recent.length > 500) recent.shift();
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-    if (faults.resetNext > 0) {
-      faults.resetNext--;
+    // The latency is the backend's own time to answer, counted from arrival, and the answer is
+    // built meanwhile: on a machine the simulator shares with the gateway, its CPU does not
+    // lengthen the latency (a real backend's CPU is not the gateway's). Faults are drawn at
+    // arrival too and take effect when the latency is over.
+    const due = faults.latencyMs > 0 ? new Promise((r) => setTimeout(r, faults.latencyMs)) : undefined;
+    const fault = drawFault();
+    const answer = fault ? undefined : handle(simReq);
+    if (due) await due;
+    if (fault === 'reset') {
       req.socket.destroy();
       return;
     }
-    if (faults.hangNext > 0) {
-      faults.hangNext--;
+    if (fault === 'hang') {
       hanging.add(res);
       return;
     }
-    if (faults.failNext > 0) {
-      faults.failNext--;
-      const err = options.errorBody(faults.failStatus);
-      res.writeHead(faults.failStatus, { 'content-type': err.contentType });
-      res.end(err.body);
+    if (fault) {
+      res.writeHead(fault.status, { 'content-type': fault.contentType });
+      res.end(fault.body);
       return;
     }
-    if (faults.malformedNext > 0) {
-      faults.malformedNext--;
-      res.writeHead(200, { 'content-type': options.malformedBody.contentType });
-      res.end(options.malformedBody.body);
-      return;
-    }
-    let out: SimResponse;
-    try {
-      out = await options.handler(simReq);
-    } catch (err) {
-      out = { status: 500, body: String((err as Error).message), route: 'handler error' };
-    }
+    const out = await answer!;
     const route = out.route ?? `${req.method} ${url.pathname}`;
     counts.set(route, (counts.get(route) ?? 0) + 1);
     res.writeHead(out.status, out.headers);
