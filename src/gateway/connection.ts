@@ -195,11 +195,11 @@ function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): 
 /**
  * Whole tasks for the list records (TaskPage.incomplete) that made the page, read through the
  * request's loader: one getTasks per backend for its survivors only. A task gone meanwhile
- * leaves the page; one that cannot be read keeps its record form, with its backend's error.
+ * leaves the page; one that cannot be read keeps its record form, with its backend's error
+ * (once per backend in `failed`).
  */
-async function completeKept(ctx: GatewayContext, tasks: TaskModel[], incomplete: ReadonlySet<string>): Promise<TaskModel[]> {
+async function completeKept(ctx: GatewayContext, tasks: TaskModel[], incomplete: ReadonlySet<string>, failed: Set<string>): Promise<TaskModel[]> {
   if (incomplete.size === 0) return tasks;
-  const failed = new Set<string>();
   const read = await Promise.all(
     tasks.map(async (task) => {
       if (!incomplete.has(task.backend)) return task;
@@ -243,9 +243,19 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
     }),
   );
   const answered = pages.filter((p): p is TaskPage => p !== null);
-  const merged = mergePages(answered, direction, size + 1);
-  const more = merged.length > size || answered.some((p) => p.hasMore);
-  const tasks = await completeKept(ctx, merged.slice(0, size), incomplete);
+  let kept = size;
+  let merged = mergePages(answered, direction, kept + 1);
+  const failed = new Set<string>();
+  const tasks = await completeKept(ctx, merged.slice(0, kept), incomplete, failed);
+  // A record whose task is gone by the time it is read (vCD: expired) leaves a gap on the page;
+  // the next candidates fill it (those read already come from the request's loader).
+  while (tasks.length < size && merged.length > kept) {
+    const from = kept;
+    kept += size - tasks.length;
+    merged = mergePages(answered, direction, kept + 1);
+    tasks.push(...(await completeKept(ctx, merged.slice(from, kept), incomplete, failed)));
+  }
+  const more = merged.length > kept || answered.some((p) => p.hasMore);
   if (backward) tasks.reverse();
   ctx.loaders.prime(tasks);
 

@@ -276,6 +276,21 @@ export class TaskWorld {
     return 'ok';
   }
 
+  /**
+   * Removes a task and its subtasks at once, as when it expires (vCD `expiryTime`) or an
+   * administrator purges it: reads by id then answer "not found". Returns whether it existed.
+   */
+  remove(id: string): boolean {
+    const task = this.#tasks.get(id);
+    if (!task) return false;
+    for (const child of [...task.childIds]) this.remove(child);
+    this.#tasks.delete(id);
+    this.#order.splice(this.#order.indexOf(task), 1);
+    const parent = task.parentId ? this.#tasks.get(task.parentId) : undefined;
+    if (parent) parent.childIds.splice(parent.childIds.indexOf(id), 1);
+    return true;
+  }
+
   /** Applies an update to a task (external task updates; vim UpdateProgress / SetTaskState). */
   update(id: string, patch: Partial<Pick<SimTask, 'state' | 'progress' | 'operation' | 'description' | 'details' | 'errorMessage' | 'errorCode' | 'result' | 'owner'>> & { extra?: Record<string, string> }): SimTask | undefined {
     const task = this.get(id);

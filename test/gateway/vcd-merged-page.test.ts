@@ -65,6 +65,33 @@ describe('a page merged across vCD and Prism', () => {
     expect(cancelRequested?.status).toBe('CANCELING');
   });
 
+  it('fills the place of a vCD task gone between the query and its read with the next candidate', async () => {
+    const ids = async () => {
+      const res: any = await gql(gw.url, `{ tasks(first: 20) { edges { node { nativeId } } pageInfo { hasNextPage } } }`);
+      expect(res.errors).toBeUndefined();
+      return { ids: res.data.tasks.edges.map((e: any) => e.node.nativeId), more: res.data.tasks.pageInfo.hasNextPage };
+    };
+    const gone = vcd.world.list().find((t) => !t.parentId && !['success', 'error', 'aborted'].includes(t.state))!;
+    // The query's answer is built when it arrives and held for the latency: the task expires
+    // after the record is on its way, before the gateway reads it.
+    vcd.server.setFaults({ latencyMs: 300 });
+    vcd.server.resetCounts();
+    const page = ids();
+    const deadline = Date.now() + 5_000;
+    while (!vcd.server.recent().some((r) => r.path.endsWith('/query'))) {
+      if (Date.now() > deadline) throw new Error('the gateway never queried vCD');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(vcd.world.remove(gone.id)).toBe(true);
+    const answered = await page;
+    vcd.server.setFaults({ latencyMs: 0 });
+    expect(vcd.server.recent().some((r) => r.path.endsWith(gone.id))).toBe(true);
+    expect(answered.ids).toHaveLength(20);
+    expect(answered.ids.some((id: string) => id.endsWith(gone.id))).toBe(false);
+    // The same page as a query made after the task was gone: no gap, nothing skipped.
+    expect(answered).toEqual(await ids());
+  });
+
   it('reads every candidate when the filter needs what only a whole task says (CANCELING)', async () => {
     const running: any = await gql(gw.url, `{ tasks(first: 50, filter: { backend: ["v"], status: [RUNNING] }) { edges { node { nativeId status } } } }`);
     expect(running.errors).toBeUndefined();
