@@ -4,9 +4,12 @@
  * against calling one of those backends directly with exactly the request the adapter sends
  * (captured from the simulator), at the same concurrency. All three backends have the same
  * latency, so any of them is "the slowest"; the gateway fans out to them in parallel.
- * Two floors (bench/servers/floor.ts) send the same three requests: one answers with no
- * GraphQL at all, the other runs the query compiled (graphql-jit) with no request pipeline
- * and no gateway engine, so the table shows what GraphQL itself costs and what taskgraph adds.
+ * Two relays (bench/servers/floor.ts) show what this machine charges any gateway before it
+ * does anything: one more process on the way (relay to one backend, its bytes sent back as
+ * they came), then waiting for the slowest of three (the same, asking all three). Two floors
+ * send the same three requests: one answers with no GraphQL at all, the other runs the query
+ * compiled (graphql-jit) with no request pipeline and no gateway engine, so the table shows
+ * what GraphQL itself costs and what taskgraph adds.
  */
 import { startChild, type ChildService } from './lib/ipc.js';
 import { post } from './lib/graphql.js';
@@ -16,6 +19,7 @@ import { ratio } from './lib/stats.js';
 import { table, type Cell } from './lib/table.js';
 import type { BenchOptions, BenchResult } from './lib/bench.js';
 import type { CapturedRequest, StartedSim } from './lib/sim-host.js';
+import type { FloorOptions } from './servers/floor.js';
 
 /** What two TASK_LIST answers must share: the task ids in order, and every field path. */
 function sameness(data: unknown): { ids: unknown[]; paths: string[] } {
@@ -60,15 +64,18 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     if (!captured || captures.some((c) => !c)) throw new Error('no list request captured on every backend');
     // The floors: the same three requests, merged with no GraphQL, or with compiled execution only.
     const floorUpstreams = captures.map((c, i) => ({ url: started[i]!.url + c!.path, headers: c!.headers, backend: started[i]!.backend.name }));
-    const startFloor = async (graphql: boolean) => {
+    const startFloor = async (options: FloorOptions, upstreams = floorUpstreams) => {
       const floor = await startChild(new URL('./servers/floor.ts', import.meta.url));
       children.push(floor);
-      return { floor, url: (await floor.call<{ url: string }>('start', floorUpstreams, 50, { shape: 'view', graphql })).url };
+      return { floor, url: (await floor.call<{ url: string }>('start', upstreams, 50, options)).url };
     };
-    const { floor, url: floorUrl } = await startFloor(false);
-    const { floor: graphqlFloor, url: graphqlFloorUrl } = await startFloor(true);
+    // The relays: one more process on the way (to one backend, or waiting for all three), nothing else.
+    const { floor: relay, url: relayUrl } = await startFloor({ shape: 'view', relay: true }, floorUpstreams.slice(0, 1));
+    const { floor: fanOutRelay, url: fanOutRelayUrl } = await startFloor({ shape: 'view', relay: true });
+    const { floor, url: floorUrl } = await startFloor({ shape: 'view' });
+    const { floor: graphqlFloor, url: graphqlFloorUrl } = await startFloor({ shape: 'view', graphql: true });
     // With one connection, every server times the phases of its own requests (they never overlap).
-    const timed = [floor, graphqlFloor, gateway];
+    const timed = [relay, fanOutRelay, floor, graphqlFloor, gateway];
     const listRequest = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: TASK_LIST, variables: { first: 50 } }) };
     // The floors answer the same tasks, in the same order, with the same fields (the values
     // move: the simulated tasks run meanwhile).
@@ -84,6 +91,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     };
     const targets: Target[] = [
       { label: 'direct: one Prism list call', spec: { url: started[0]!.url + captured.path, method: 'GET', headers: captured.headers }, upstream },
+      { label: 'relay: node:http to 1 backend, its bytes back', spec: { url: relayUrl, method: 'GET' }, upstream },
+      { label: 'relay: the same, waits for all 3', spec: { url: fanOutRelayUrl, method: 'GET' }, upstream },
       { label: 'floor: node:http fan-out to the 3, no GraphQL', spec: { url: floorUrl, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, upstream },
       { label: 'GraphQL floor: the same, the query run compiled (graphql-jit)', spec: { url: graphqlFloorUrl, ...listRequest }, upstream },
       { label: 'taskgraph: tasks(first: 50), 3 backends', spec: { url, ...listRequest }, upstream },
@@ -97,33 +106,35 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const figures = await interleave(load, targets, { ...settings, connections });
       if (connections === 1) phases = await Promise.all(timed.map((server) => server.call<Record<string, number>>('timings')));
       for (const f of figures) if (f.errors) throw new Error(`${f.label}: ${f.errors} errors, first: ${f.firstError}`);
-      const [direct, floorFigures, graphqlFloorFigures, gw] = figures as [Figures, Figures, Figures, Figures];
+      const [direct, relayFigures, fanOutRelayFigures, floorFigures, graphqlFloorFigures, gw] = figures as [Figures, Figures, Figures, Figures, Figures, Figures];
       const p50Ratio = ratio(gw.p50, direct.p50);
       for (const f of figures) rows.push([connections, f.label, f.rps, f.p50, f.p99, f.upstreamPerRequest, f.requests]);
       const ratioRow = (label: string, a: Figures, b: Figures): Cell[] => [connections, label, ratio(a.rps, b.rps), ratio(a.p50, b.p50), ratio(a.p99, b.p99), null, null];
+      rows.push(ratioRow('ratio relay to 1 / direct', relayFigures, direct));
+      rows.push(ratioRow('ratio relay waiting for 3 / direct', fanOutRelayFigures, direct));
       rows.push(ratioRow('ratio floor / direct', floorFigures, direct));
       rows.push(ratioRow('ratio GraphQL floor / direct', graphqlFloorFigures, direct));
       rows.push(ratioRow('ratio taskgraph / direct', gw, direct));
       rows.push(ratioRow('ratio taskgraph / GraphQL floor', gw, graphqlFloorFigures));
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${p50Ratio}x)`, ok: p50Ratio <= 1.15 });
       const strip = (f: Figures) => ({ ...f, sample: undefined });
-      data.push({ connections, direct: strip(direct), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloorFigures), gateway: strip(gw), p50Ratio });
+      data.push({ connections, direct: strip(direct), relay: strip(relayFigures), fanOutRelay: strip(fanOutRelayFigures), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloorFigures), gateway: strip(gw), p50Ratio });
     }
     // Where the time goes with one connection: the same phases timed inside each server,
     // request by request, over the same rounds (warm-ups included) as the p50 above.
-    const one = data[0] as { direct: { p50: number }; floor: { p50: number }; graphqlFloor: { p50: number }; gateway: { p50: number } };
-    const [f, g, tg] = phases as [Record<string, number>, Record<string, number>, Record<string, number>];
-    const phase = (label: string, key: string): Cell[] => [label, f[key]!, g[key]!, tg[key]!];
+    const one = data[0] as Record<'direct' | 'relay' | 'fanOutRelay' | 'floor' | 'graphqlFloor' | 'gateway', { p50: number }>;
+    const [r1, r3, f, g, tg] = phases as [Record<string, number>, Record<string, number>, Record<string, number>, Record<string, number>, Record<string, number>];
+    const phase = (label: string, key: string): Cell[] => [label, r1[key]!, r3[key]!, f[key]!, g[key]!, tg[key]!];
     const breakdown = table(
-      ['one connection, medians of the rounds above (ms)', 'floor', 'GraphQL floor', 'taskgraph'],
+      ['one connection, medians of the rounds above (ms)', 'relay to 1', 'relay, 3', 'floor', 'GraphQL floor', 'taskgraph'],
       [
-        [`p50 at the load generator (direct call: ${one.direct.p50})`, one.floor.p50, one.graphqlFloor.p50, one.gateway.p50],
+        [`p50 at the load generator (direct call: ${one.direct.p50})`, one.relay.p50, one.fanOutRelay.p50, one.floor.p50, one.graphqlFloor.p50, one.gateway.p50],
         phase('request arrived -> first upstream request started', 'beforeUpstream'),
         phase('first upstream request started -> last answer read', 'upstream'),
         phase('last upstream answer read -> response written', 'afterUpstream'),
         phase('request arrived -> response written', 'total'),
-        ['fastest upstream call (HTTP, parse, mapping)', null, null, tg.fastestUpstream!],
-        ['slowest upstream call (HTTP, parse, mapping)', null, null, tg.slowestUpstream!],
+        ['fastest upstream call (HTTP, parse, mapping)', null, null, null, null, tg.fastestUpstream!],
+        ['slowest upstream call (HTTP, parse, mapping)', null, null, null, null, tg.slowestUpstream!],
       ],
     );
     return {
@@ -131,7 +142,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency (medians)`,
       text: `${table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows)}\n\n${breakdown}`,
       goals,
-      data: { latencyMs, settings, levels: data, oneConnectionPhases: { floor: f, graphqlFloor: g, gateway: tg }, memory: await gateway.call('memory') },
+      data: { latencyMs, settings, levels: data, oneConnectionPhases: { relay: r1, fanOutRelay: r3, floor: f, graphqlFloor: g, gateway: tg }, memory: await gateway.call('memory') },
     };
   } finally {
     for (const c of children.reverse()) await c.stop();

@@ -55,6 +55,12 @@ export interface FloorOptions {
   shape: 'list' | 'view';
   /** Run the request's query with graphql-jit instead of picking fields by hand. */
   graphql?: boolean;
+  /**
+   * A relay, not a floor: after every upstream answered, send the first one's body as it came
+   * (no parse, no merge, no answer of its own). With one upstream it is the cost of one more
+   * process between the client and the backend; with three, that of waiting for all three.
+   */
+  relay?: boolean;
 }
 
 /** The fields of the peers' list query (bench/peers.ts TG_FIELDS). */
@@ -135,27 +141,38 @@ function compiledRunner(): (body: { query?: string; variables?: Record<string, u
 
 async function startFloor(upstreams: FloorUpstream[], first: number, options: FloorOptions): Promise<{ url: string }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const list = (upstream: FloorUpstream) =>
-    new Promise<Array<PrismTask & { backend: string }>>((resolve, reject) => {
+  const fetchBody = (upstream: FloorUpstream) =>
+    new Promise<Buffer>((resolve, reject) => {
       const req = http.get(upstream.url, { agent, headers: upstream.headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            const tasks = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Array<PrismTask & { backend: string }> }).data ?? [];
-            for (const t of tasks) t.backend = upstream.backend;
-            resolve(tasks);
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
         res.on('error', reject);
       });
       req.on('error', reject);
     });
+  const list = async (upstream: FloorUpstream) => {
+    const tasks = (JSON.parse((await fetchBody(upstream)).toString('utf8')) as { data?: Array<PrismTask & { backend: string }> }).data ?? [];
+    for (const t of tasks) t.backend = upstream.backend;
+    return tasks;
+  };
   const newestFirst = (a: PrismTask, b: PrismTask) => ((a.createdTime ?? '') < (b.createdTime ?? '') ? 1 : -1);
   const run = options.graphql ? compiledRunner() : null;
   const server = http.createServer((req, res) => {
+    if (options.relay) {
+      req.resume();
+      Promise.all(upstreams.map(fetchBody)).then(
+        ([body]) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': body!.length });
+          res.end(body);
+        },
+        (err: Error) => {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(err.message);
+        },
+      );
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
