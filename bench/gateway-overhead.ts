@@ -11,6 +11,7 @@
  * compiled (graphql-jit) with no request pipeline and no gateway engine, so the table shows
  * what GraphQL itself costs and what taskgraph adds.
  */
+import http from 'node:http';
 import { startChild, type ChildService } from './lib/ipc.js';
 import { post } from './lib/graphql.js';
 import { interleave, type TargetFigures as Figures, type Target } from './lib/interleave.js';
@@ -32,6 +33,39 @@ function sameness(data: unknown): { ids: unknown[]; paths: string[] } {
   walk(data, '');
   const edges = (data as { tasks?: { edges?: Array<{ node: { id: unknown } }> } } | undefined)?.tasks?.edges ?? [];
   return { ids: edges.map((e) => e.node.id), paths: [...paths].sort() };
+}
+
+/**
+ * What one write to a client costs on this machine: a bare server's `res.end` (bench/servers/bare.ts)
+ * when the client process sleeps between requests (one connection, 20 ms apart) and when it
+ * does not (back to back), for a small answer and one of a page's size.
+ */
+async function writeCost(children: ChildService[]): Promise<{ text: string; data: Array<{ bytes: number; asleepMs: number; awakeMs: number }> }> {
+  const bare = await startChild(new URL('./servers/bare.ts', import.meta.url));
+  children.push(bare);
+  const { url } = await bare.call<{ url: string }>('start');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      http.get(url, { agent }, (res) => res.resume().on('end', resolve).on('error', reject)).on('error', reject);
+    });
+  const medianEnd = async (bytes: number, pauseMs: number) => {
+    for (let i = 0; i < 10; i++) await get();
+    await bare.call('answerWith', bytes);
+    for (let i = 0; i < 100; i++) {
+      await get();
+      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    return bare.call<number>('medianEnd');
+  };
+  const data = [];
+  for (const bytes of [200, 40_000]) data.push({ bytes, asleepMs: await medianEnd(bytes, 20), awakeMs: await medianEnd(bytes, 0) });
+  agent.destroy();
+  const text = table(
+    ['a bare node:http server, one connection: median res.end (ms)', 'client asleep (requests 20 ms apart)', 'client awake (back to back)'],
+    data.map((d) => [`${d.bytes} bytes`, d.asleepMs, d.awakeMs]),
+  );
+  return { text, data };
 }
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
@@ -137,12 +171,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         ['slowest upstream call (HTTP, parse, mapping)', null, null, null, null, tg.slowestUpstream!],
       ],
     );
+    const writes = await writeCost(children);
     return {
       name: 'gateway-overhead',
       title: `Gateway overhead: 3 Prism simulators (one process each) at ${latencyMs} ms latency, ${settings.rounds} interleaved rounds of ${settings.durationMs / 1000} s per concurrency (medians)`,
-      text: `${table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows)}\n\n${breakdown}`,
+      text: `${table(['connections', 'target', 'RPS', 'p50 ms', 'p99 ms', 'upstream/req', 'requests'], rows)}\n\n${breakdown}\n\n${writes.text}`,
       goals,
-      data: { latencyMs, settings, levels: data, oneConnectionPhases: { relay: r1, fanOutRelay: r3, floor: f, graphqlFloor: g, gateway: tg }, memory: await gateway.call('memory') },
+      data: { latencyMs, settings, writeCost: writes.data, levels: data, oneConnectionPhases: { relay: r1, fanOutRelay: r3, floor: f, graphqlFloor: g, gateway: tg }, memory: await gateway.call('memory') },
     };
   } finally {
     for (const c of children.reverse()) await c.stop();
