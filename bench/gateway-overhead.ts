@@ -163,8 +163,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       ['one connection, medians of the rounds above (ms)', 'relay to 1', 'relay, 3', 'floor', 'GraphQL floor', 'taskgraph'],
       [
         [`p50 at the load generator (direct call: ${one.direct.p50})`, one.relay.p50, one.fanOutRelay.p50, one.floor.p50, one.graphqlFloor.p50, one.gateway.p50],
-        phase('request arrived -> first upstream request started', 'beforeUpstream'),
-        phase('first upstream request started -> last answer read', 'upstream'),
+        phase('request arrived -> first upstream request written', 'beforeUpstream'),
+        phase('first upstream request written -> last answer read', 'upstream'),
         phase('last upstream answer read -> response written', 'afterUpstream'),
         phase('request arrived -> response written', 'total'),
         ['fastest upstream call (HTTP, parse, mapping)', null, null, null, null, tg.fastestUpstream!],

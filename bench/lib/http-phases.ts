@@ -1,8 +1,9 @@
 /**
  * The same phases of a request, timed the same way in any server process (the gateway and the
  * floors) from Node's HTTP diagnostics channels, for requests sent one at a time: arrival ->
- * the first upstream request gets its socket (`http.client.request.start`), -> the last
- * upstream answer read to its end, -> the response's last byte written.
+ * the first upstream request written to its socket (`http.client.request.start`, which Node
+ * publishes when the request is finished), -> the last upstream answer read to its end, ->
+ * the response's last byte written.
  */
 import dc from 'node:diagnostics_channel';
 import type http from 'node:http';
