@@ -120,11 +120,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
     return controller.signal;
   };
-  // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
-  const shared = createSharedExecution((value) => {
+  // Callers who may see the same things share executions (subscriptions and queries alike).
+  const accessScopeOf = (value: unknown) => {
     const { access } = value as GatewayContext;
     return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-  });
+  };
+  // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
+  const shared = createSharedExecution(accessScopeOf);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
@@ -195,10 +197,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     schema,
     COALESCE
       ? {
-          keyOf: (value) => {
-            const { access } = value as GatewayContext;
-            return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-          },
+          keyOf: accessScopeOf,
           adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
         }
       : undefined,

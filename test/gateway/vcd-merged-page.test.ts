@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../../src/server/http.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { startVcdSimulator, type VcdSimulator } from '../../src/simulators/vcd/index.js';
-import { gql, manualClock, startTestGateway } from '../support/gateway.js';
+import { gql, manualClock, startTestGateway, waitFor } from '../support/gateway.js';
 
 const FIELDS = `id backend nativeId operation description status nativeStatus progress createdAt startedAt completedAt
   isCancelable cancelRequested tenant initiatedBy { kind name } entitiesAffected { nativeId type name }
@@ -77,11 +77,7 @@ describe('a page merged across vCD and Prism', () => {
     vcd.server.setFaults({ latencyMs: 300 });
     vcd.server.resetCounts();
     const page = ids();
-    const deadline = Date.now() + 5_000;
-    while (!vcd.server.recent().some((r) => r.path.endsWith('/query'))) {
-      if (Date.now() > deadline) throw new Error('the gateway never queried vCD');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(() => vcd.server.recent().some((r) => r.path.endsWith('/query')), 'the gateway to query vCD', 5_000);
     expect(vcd.world.remove(gone.id)).toBe(true);
     const answered = await page;
     vcd.server.setFaults({ latencyMs: 0 });

@@ -11,7 +11,7 @@ import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/p
 import { startVcdSimulator, type VcdSimulator } from '../../src/simulators/vcd/index.js';
 import { startVsphereRestSimulator } from '../../src/simulators/vsphere-rest/index.js';
 import type { RunningSimulator } from '../../src/simulators/registry.js';
-import { manualClock, startTestGateway, waitFor } from '../support/gateway.js';
+import { manualClock, metricValue, startTestGateway, waitFor } from '../support/gateway.js';
 import { apiKeyEntry, handshake, post, subscribeOnce } from './support.js';
 
 const C1 = '0005f1e2-8a6c-4d1b-9c33-3f2b7a9e6d10';
@@ -33,10 +33,7 @@ describe('tenant isolation', () => {
   const B = () => as(KEYS.b);
   let all: Array<{ id: string; backend: string; nativeId: string; tenant: string | null }>;
   const ofB = () => all.filter((t) => t.tenant === 'globex' || t.tenant === C2);
-  const knownAnswers = async () => {
-    const text = await (await fetch(gw.url.replace('/graphql', '/metrics'))).text();
-    return Number(/^taskgraph_graphql_known_operation_answers_total (\d+)/m.exec(text)?.[1] ?? 0);
-  };
+  const knownAnswers = () => metricValue(gw.url, 'taskgraph_graphql_known_operation_answers_total');
   const ofA = () => all.filter((t) => t.backend !== 'vs' && (t.tenant === 'acme' || t.tenant === C1));
 
   beforeAll(async () => {

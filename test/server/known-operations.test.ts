@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../../src/server/http.js';
 import { createLogger, setProcessLogger } from '../../src/server/plugins/logging.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
-import { manualClock, startTestGateway } from '../support/gateway.js';
+import { manualClock, metricValue, startTestGateway } from '../support/gateway.js';
 
 const LIST = '{ tasks(first: 8) { edges { cursor node { id backend status nativeStatus progress createdAt completedAt isTerminal initiatedBy { kind name } entitiesAffected { nativeId type name } } } pageInfo { hasNextPage endCursor } } }';
 const NAMED = 'query Recent($n: Int!) { tasks(first: $n) { nodes { id status createdAt } } } query Backends { backends { name type } }';
@@ -96,11 +96,7 @@ describe('known operations', () => {
     return { status: res.status, headers: answerHeaders, body: await res.text(), upstream: upstreamCount() - before };
   }
 
-  async function metric(gw: GatewayServer, series: string): Promise<number> {
-    const text = await (await fetch(gw.url.replace('/graphql', '/metrics'))).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-    return line ? Number(line.slice(series.length + 1)) : 0;
-  }
+  const metric = (gw: GatewayServer, series: string) => metricValue(gw.url, series);
 
   const KNOWN = 'taskgraph_graphql_known_operation_answers_total';
 

@@ -49,3 +49,10 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The value of one series (name and labels as printed) on a gateway's /metrics; 0 when absent. */
+export async function metricValue(graphqlUrl: string, series: string): Promise<number> {
+  const text = await (await fetch(graphqlUrl.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
