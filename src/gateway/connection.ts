@@ -72,14 +72,25 @@ export function fingerprintOf(value: unknown): string {
   return hash;
 }
 
-/** An edge whose cursor is encoded only when read (most list queries never ask for it). */
+/**
+ * An edge whose cursor is encoded only when read (most list queries never ask for it).
+ * A class, for one getter on the prototype: V8 keeps an object literal with a getter in
+ * dictionary mode (no inline caches for its reads), and a page makes one edge per task; the
+ * literal cost a quarter of a list query's CPU (A/B in docs/performance.md).
+ */
+class Edge implements EdgeParent {
+  constructor(
+    readonly node: TaskModel,
+    private readonly fingerprint: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.node, this.fingerprint);
+  }
+}
+
 function edgeOf(node: TaskModel, fingerprint: string): EdgeParent {
-  return {
-    node,
-    get cursor() {
-      return encodeCursor(node, fingerprint);
-    },
-  };
+  return new Edge(node, fingerprint);
 }
 
 export function encodeCursor(task: TaskModel, fingerprint: string): string {
