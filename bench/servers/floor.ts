@@ -81,14 +81,16 @@ function listNode(t: PrismTask) {
   };
 }
 
-/** Every field a list view reads (TASK_LIST), as taskgraph answers it: global id, status, cursor. */
-function viewNode(t: PrismTask & { backend: string }) {
+type ViewTask = PrismTask & { backend: string };
+
+/**
+ * Every field a list view reads (TASK_LIST), as taskgraph answers it: status, and (viewAnswer)
+ * the global id and the cursor. Plain data: an object literal with a getter is a
+ * dictionary-mode object in V8, slow to read (src/gateway/connection.ts Edge).
+ */
+function viewFields(t: ViewTask) {
   const status = mapStatus(t.status);
   return {
-    // Computed when read, as taskgraph does: a GraphQL query that does not ask does not pay.
-    get id() {
-      return encodeTaskId(t.backend, t.extId);
-    },
     backend: t.backend,
     nativeId: t.extId,
     operation: t.operation ?? null,
@@ -108,24 +110,35 @@ function viewNode(t: PrismTask & { backend: string }) {
 }
 
 /** An opaque cursor of taskgraph's size and cost (base64url of the task's sort key). */
-function cursorOf(t: PrismTask & { backend: string }): string {
+function cursorOf(t: ViewTask): string {
   return Buffer.from(JSON.stringify({ v: 1, t: Date.parse(t.createdTime ?? ''), b: t.backend, i: t.extId, f: 'floor0000000' }), 'utf8').toString('base64url');
 }
 
-function viewAnswer(tasks: Array<PrismTask & { backend: string }>, more: boolean) {
-  const edges = tasks.map((t) => ({
-    get cursor() {
-      return cursorOf(t);
-    },
-    node: viewNode(t),
-  }));
+/** The answer picked by hand: the view's fields, id and cursor included (the view reads them). */
+function viewAnswer(tasks: ViewTask[], more: boolean) {
+  const edges = tasks.map((t) => ({ cursor: cursorOf(t), node: { id: encodeTaskId(t.backend, t.extId), ...viewFields(t) } }));
   const last = tasks[tasks.length - 1];
   return { tasks: { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
 }
 
-/** Runs each distinct query text compiled (graphql-jit), on taskgraph's schema with default resolvers. */
+/** The root the compiled query runs on: id and cursor are resolvers, as in taskgraph (computed when read). */
+function viewRoot(tasks: ViewTask[], more: boolean) {
+  const edges = tasks.map((t) => ({ task: t, node: viewFields(t) }));
+  const last = tasks[tasks.length - 1];
+  return { tasks: { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
+}
+
+/** Runs each distinct query text compiled (graphql-jit), on taskgraph's schema: default resolvers, and id and cursor computed when read, as taskgraph does. */
 function compiledRunner(): (body: { query?: string; variables?: Record<string, unknown> }, root: unknown) => Promise<unknown> {
-  const schema = buildSubgraphSchema([{ typeDefs: loadTypeDefs() }]);
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: loadTypeDefs(),
+      resolvers: {
+        Task: { id: (node: { backend: string; nativeId: string }) => encodeTaskId(node.backend, node.nativeId) },
+        TaskEdge: { cursor: (edge: { task: ViewTask }) => cursorOf(edge.task) },
+      },
+    },
+  ]);
   const compiled = new Map<string, CompiledQuery>();
   return async (body, root) => {
     const text = body.query ?? '';
@@ -181,7 +194,7 @@ async function startFloor(upstreams: FloorUpstream[], first: number, options: Fl
           const merged = upstreams.length === 1 ? pages[0]! : pages.flat().sort(newestFirst);
           const tasks = merged.slice(0, first);
           const more = merged.length > first;
-          if (run) return run(JSON.parse(Buffer.concat(chunks).toString('utf8')), viewAnswer(tasks, more));
+          if (run) return run(JSON.parse(Buffer.concat(chunks).toString('utf8')), viewRoot(tasks, more));
           return { data: options.shape === 'view' ? viewAnswer(tasks, more) : { tasks: { edges: tasks.map((t) => ({ node: listNode(t) })) } } };
         })
         .then(
