@@ -161,7 +161,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const p50Ratio = ratio(gw.p50, direct.p50);
       const p50s = { direct: direct.p50, relay: relayFigures.p50, fanOutRelay: fanOutRelayFigures.p50, floor: floorFigures.p50, graphqlFloor: graphqlFloorFigures.p50, gateway: gw.p50 };
       const levelData = { connections, direct: strip(direct), relay: strip(relayFigures), fanOutRelay: strip(fanOutRelayFigures), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloorFigures), gateway: strip(gw), p50Ratio };
-      return { p50Ratio, p50s, phases: byServer(phases), levelData };
+      return { p50Ratio, p50s, phases: phases.length ? byServer(phases) : undefined, levelData };
     };
     // Where the time goes with one connection: the same phases timed inside each server,
     // request by request, over the same rounds (warm-ups included) as the p50 above.
@@ -187,7 +187,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       const level = await measure(connections, String(connections));
       goals.push({ goal: `${connections} connection${connections > 1 ? 's' : ''}: p50 within 1.15x of the direct call (${level.p50Ratio}x)`, ok: level.p50Ratio <= 1.15 });
       data.push(level.levelData);
-      if (connections === 1) {
+      if (level.phases) {
         oneConnectionPhases = level.phases;
         breakdown = phaseTable('one connection, medians of the rounds above (ms)', level.p50s, level.phases);
       }
@@ -199,7 +199,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     for (const [i, sim] of sims.entries()) await sim.call('setLatency', distinctMs[i]);
     const distinct = await measure(1, `1, ${distinctMs.join('/')} ms`);
     for (const sim of sims) await sim.call('setLatency', latencyMs);
-    const distinctBreakdown = phaseTable(`one connection, backends at ${distinctMs.join(' / ')} ms (ms)`, distinct.p50s, distinct.phases);
+    const distinctBreakdown = phaseTable(`one connection, backends at ${distinctMs.join(' / ')} ms (ms)`, distinct.p50s, distinct.phases!);
     const writes = await writeCost(children);
     return {
       name: 'gateway-overhead',

@@ -114,19 +114,18 @@ function cursorOf(t: ViewTask): string {
   return Buffer.from(JSON.stringify({ v: 1, t: Date.parse(t.createdTime ?? ''), b: t.backend, i: t.extId, f: 'floor0000000' }), 'utf8').toString('base64url');
 }
 
-/** The answer picked by hand: the view's fields, id and cursor included (the view reads them). */
-function viewAnswer(tasks: ViewTask[], more: boolean) {
-  const edges = tasks.map((t) => ({ cursor: cursorOf(t), node: { id: encodeTaskId(t.backend, t.extId), ...viewFields(t) } }));
+/** A page of the view: its edges, made by `edgeOf`, and the page info the view reads. */
+function viewPage<E>(tasks: ViewTask[], more: boolean, edgeOf: (t: ViewTask) => E) {
   const last = tasks[tasks.length - 1];
-  return { tasks: { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
+  return { tasks: { edges: tasks.map(edgeOf), pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
 }
 
+/** The answer picked by hand: the view's fields, id and cursor included (the view reads them). */
+const viewAnswer = (tasks: ViewTask[], more: boolean) =>
+  viewPage(tasks, more, (t) => ({ cursor: cursorOf(t), node: { id: encodeTaskId(t.backend, t.extId), ...viewFields(t) } }));
+
 /** The root the compiled query runs on: id and cursor are resolvers, as in taskgraph (computed when read). */
-function viewRoot(tasks: ViewTask[], more: boolean) {
-  const edges = tasks.map((t) => ({ task: t, node: viewFields(t) }));
-  const last = tasks[tasks.length - 1];
-  return { tasks: { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursorOf(last) : null } } };
-}
+const viewRoot = (tasks: ViewTask[], more: boolean) => viewPage(tasks, more, (t) => ({ task: t, node: viewFields(t) }));
 
 /** Runs each distinct query text compiled (graphql-jit), on taskgraph's schema: default resolvers, and id and cursor computed when read, as taskgraph does. */
 function compiledRunner(): (body: { query?: string; variables?: Record<string, unknown> }, root: unknown) => Promise<unknown> {
@@ -165,7 +164,7 @@ async function startFloor(upstreams: FloorUpstream[], first: number, options: Fl
       req.on('error', reject);
     });
   const list = async (upstream: FloorUpstream) => {
-    const tasks = (JSON.parse((await fetchBody(upstream)).toString('utf8')) as { data?: Array<PrismTask & { backend: string }> }).data ?? [];
+    const tasks = (JSON.parse((await fetchBody(upstream)).toString('utf8')) as { data?: ViewTask[] }).data ?? [];
     for (const t of tasks) t.backend = upstream.backend;
     return tasks;
   };

@@ -89,10 +89,6 @@ class Edge implements EdgeParent {
   }
 }
 
-function edgeOf(node: TaskModel, fingerprint: string): EdgeParent {
-  return new Edge(node, fingerprint);
-}
-
 export function encodeCursor(task: TaskModel, fingerprint: string): string {
   const data: CursorData = { v: 1, t: sortTime(task), b: task.backend, i: task.nativeId, f: fingerprint };
   return Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
@@ -270,7 +266,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
   if (backward) tasks.reverse();
   ctx.loaders.prime(tasks);
 
-  const edges = tasks.map((node) => edgeOf(node, req.fingerprint));
+  const edges = tasks.map((node) => new Edge(node, req.fingerprint));
   const totals = answered.map((p) => p.totalCount);
   const complete = answered.length === req.scope.size && totals.every((t) => t !== null);
   return {
@@ -297,7 +293,7 @@ export function pageInMemory(all: readonly TaskModel[], first: number, after: st
     if (at === -1) throw userInputError('after: not a cursor of this list (or its task is gone); start again without it', { argument: 'after' });
     start = at + 1;
   }
-  const edges = all.slice(start, start + first).map((node) => edgeOf(node, fingerprint));
+  const edges = all.slice(start, start + first).map((node) => new Edge(node, fingerprint));
   return {
     edges,
     pageInfo: {
