@@ -78,8 +78,11 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
   const recordsOnly = query.completesKept === true && recordsDecide(query.filter);
   const hydrate = recordsOnly ? async (records: TaskModel[]) => records : deps.hydrate;
   // Records are cheap, GETs are not: read records in vCD's default page size (or more), and
-  // re-read only as many as can still be returned.
-  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(query.limit + 1, DEFAULT_PAGE_SIZE));
+  // re-read only as many as can still be returned. One record more than needed tells whether
+  // the last needed one ties with unread records (below): were it the last read, every listing
+  // would ask for a second page. After a keyset position one more, as the inclusive bound
+  // (`startDate=le=`) reads the previous page's last task again.
+  const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(query.limit + (query.after ? 3 : 2), DEFAULT_PAGE_SIZE));
   const seen = new Set<string>();
   const pending: TaskModel[] = [];
   const accepted: TaskModel[] = [];
