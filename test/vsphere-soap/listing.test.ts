@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ListQuery } from '../../src/adapters/contract.js';
 import { BackendError } from '../../src/adapters/errors.js';
 import { compareTasks, matchesFilter, type TaskFilter } from '../../src/model/filter.js';
-import { sortTime, type TaskModel } from '../../src/model/task.js';
+import { isTerminal, sortTime, type TaskModel } from '../../src/model/task.js';
+import { waitFor } from '../support/gateway.js';
 import { faultBody, populate, startFixture, type Fixture } from './harness.js';
 
 const ctx = { requestId: 'req-42' };
@@ -86,6 +87,21 @@ describe('listing through TaskHistoryCollectors', () => {
     f.recorder.requests.length = 0;
     expect(await f.adapter.listTasks({ filter: { statuses: ['SUSPENDED'] }, direction: 'DESC', limit: 5 }, ctx)).toEqual({ tasks: [], hasMore: false, totalCount: null });
     expect(f.recorder.requests).toHaveLength(0);
+  });
+
+  it('destroys the collector while unfinished tasks are re-read, not after, and answers when both are done', async () => {
+    const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10 }, ctx);
+    expect((await list()).tasks.filter((t) => !isTerminal(t.status)).length).toBeGreaterThan(0);
+    f.recorder.requests.length = 0;
+    const destroyed = f.recorder.answered('DestroyCollector');
+    // The re-read (RetrievePropertiesEx of Task.info, not of the collector's latestPage) waits.
+    const release = f.recorder.hold('RetrievePropertiesEx', (body) => !body.includes('latestPage'));
+    let answered = false;
+    const page = list().finally(() => (answered = true));
+    await waitFor(() => f.count('RetrievePropertiesEx') === 2 && f.recorder.answered('DestroyCollector') === destroyed + 1, 'DestroyCollector answered while the re-read waits');
+    expect(answered).toBe(false);
+    release();
+    expect((await page).tasks).toHaveLength(10);
   });
 
   it('destroys the collector when a read fails mid-listing', async () => {

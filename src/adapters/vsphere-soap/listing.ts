@@ -8,8 +8,9 @@
  *      more are needed, `ResetCollector` (to just before the latest page) and `ReadPreviousTasks`;
  *    - ASC: `ReadNextTasks` from the collector's start, the oldest item ("rewind ... the default
  *      setting", vim.HistoryCollector);
- *    and `DestroyCollector` in `finally`, always. The history includes running tasks, so
- *    recentTask adds nothing; unfinished tasks on the page are re-read live (`Task.info`),
+ *    and `DestroyCollector`, always, once the reads are done: it goes alongside the re-read
+ *    below, not after it. The history includes running tasks, so recentTask adds nothing;
+ *    unfinished tasks on the page are re-read live (`Task.info`),
  *    because a collector's copy is refreshed only on state changes (govmomi simulator note).
  *    A read shorter than asked ends the history ("No item is returned when the end of the
  *    collector is reached").
@@ -107,6 +108,8 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
     if (!collector) throw badResponse(backend, 'CreateCollectorForTasks: no collector returned');
     session.collectors = 'yes';
     const self = collector;
+    let destroyed: Promise<unknown> | undefined;
+    const destroy = () => (destroyed ??= client.call(session, 'DestroyCollector', self, [], ctx).catch(() => undefined));
     try {
       const want = query.limit + 1;
       const size = Math.min(MAX_PAGE, Math.max(want, 10));
@@ -127,9 +130,11 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
         found.accept(infos);
         exhausted = infos.length < size;
       }
+      // Read out: the collector goes while unfinished tasks are re-read (one round trip less).
+      void destroy();
       return await refreshUnfinished(session, query, found.page(exhausted), ctx);
     } finally {
-      await client.call(session, 'DestroyCollector', self, [], ctx).catch(() => undefined);
+      await destroy();
     }
   }
 
