@@ -13,8 +13,11 @@ import type { WireTaskInfo } from './wire.js';
 
 /** Tasks FilterSpec.tasks: "at most 1000" tasks per list call (Cis Tasks list DOC). */
 const MAX_BATCH = 1000;
-/** Parallel list calls per listTasks, to spare the vCenter. */
-const CONCURRENCY = 4;
+/**
+ * Parallel calls per adapter call: the default services' list calls (six) all at once, so a
+ * list costs one round trip, not two in sequence; bounded for long configured lists.
+ */
+const CONCURRENCY = 8;
 /** Ids this gateway asked to cancel, remembered until seen finished (bounded). */
 const MAX_CANCEL_MEMORY = 10_000;
 
