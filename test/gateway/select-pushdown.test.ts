@@ -1,6 +1,7 @@
 /**
  * Select pushdown: a task list asks Prism for the fields the operation reads ($select), and
- * what comes back is the same, field by field, as the full task read by id.
+ * what comes back is the same, field by field, as the full task read by id. vSphere REST
+ * leaves task results upstream (ResultSpec.exclude_result) for lists that do not read them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import type { GraphQLField, GraphQLObjectType } from 'graphql';
 import { buildSchema } from '../../src/gateway/schema.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
+import { startVsphereRestSimulator, type VsphereRestSimulator } from '../../src/simulators/vsphere-rest/index.js';
 import { gql, manualClock, startTestGateway } from '../support/gateway.js';
 
 // The graphql instance the schema is built with (see src/gateway/selection.ts).
@@ -86,4 +88,53 @@ describe('select pushdown (Prism)', () => {
       expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
     });
   }
+});
+
+describe('select pushdown (vSphere REST)', () => {
+  const clock = manualClock();
+  let vc: VsphereRestSimulator;
+  let gw: GatewayServer;
+
+  beforeAll(async () => {
+    vc = await startVsphereRestSimulator({ now: clock.fn, seed: 23 });
+    vc.world.backfill(30, 10 * 60_000);
+    gw = await startTestGateway([vc.backendConfig('vc')]);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await vc?.close();
+  });
+
+  /** The ResultSpec.exclude_result of every list call by service the simulator received since `mark`. */
+  function excludeResults(mark: number): unknown[] {
+    return vc.server
+      .recent()
+      .slice(mark)
+      .filter((r) => r.method === 'POST' && r.path === '/api/cis/tasks')
+      .map((r) => JSON.parse(r.body) as { filter_spec: { services?: string[] }; result_spec: { exclude_result: unknown } })
+      .filter((b) => b.filter_spec.services)
+      .map((b) => b.result_spec.exclude_result);
+  }
+
+  it('leaves results upstream for a list that does not read them, and lists them exactly when it does', async () => {
+    let mark = vc.server.recent().length;
+    const flat = await gql<{ tasks: { nodes: Array<{ id: string; status: string }> } }>(gw.url, '{ tasks(first: 30) { nodes { id status } } }');
+    expect(flat.errors).toBeUndefined();
+    expect(flat.data!.tasks.nodes.length).toBeGreaterThan(20);
+    const without = excludeResults(mark);
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.every((e) => e === true)).toBe(true);
+
+    mark = vc.server.recent().length;
+    const listed = await gql<{ tasks: { nodes: Array<{ id: string; result: string | null }> } }>(gw.url, '{ tasks(first: 30) { nodes { id result } } }');
+    expect(listed.errors).toBeUndefined();
+    expect(excludeResults(mark).every((e) => e === false)).toBe(true);
+    const nodes = listed.data!.tasks.nodes;
+    expect(nodes.some((n) => n.result !== null)).toBe(true);
+    const byId = await gql<Record<string, { id: string; result: string | null }>>(
+      gw.url,
+      `{ ${nodes.map((n, i) => `t${i}: task(id: ${JSON.stringify(n.id)}) { id result }`).join('\n')} }`,
+    );
+    expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
+  });
 });

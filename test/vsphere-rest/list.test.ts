@@ -48,6 +48,19 @@ describe('vsphere-rest list pushdown (what arrives at vCenter)', () => {
     expect(list.headers['content-type']).toBe('application/json');
   });
 
+  it('asks for no results when the caller does not read them, and the simulator leaves them out', async () => {
+    const query = { filter: {}, direction: 'DESC' as const, limit: 50 };
+    let withResults: Array<string | null> = [];
+    const full = await listBodies(async () => (withResults = (await f.adapter.listTasks(query, ctx)).tasks.map((t) => t.result)));
+    expect(full.every((b) => (b.result_spec as { exclude_result: boolean }).exclude_result === false)).toBe(true);
+    expect(withResults.some((r) => r !== null)).toBe(true);
+    let without: Array<string | null> = [];
+    const lean = await listBodies(async () => (without = (await f.adapter.listTasks({ ...query, select: new Set(['nativeId', 'status'] as const) }, ctx)).tasks.map((t) => t.result)));
+    expect(lean).toHaveLength(DEFAULT_SERVICES.length);
+    expect(lean.every((b) => (b.result_spec as { exclude_result: boolean }).exclude_result === true)).toBe(true);
+    expect(without).toEqual(withResults.map(() => null));
+  });
+
   it('pushes status (CANCELED as FAILED) and a typed entity as a target', async () => {
     const bodies = await listBodies(() =>
       f.adapter.listTasks({ filter: { statuses: ['RUNNING', 'CANCELED'], entity: { nativeId: 'domain-c9', type: 'ClusterComputeResource' } }, direction: 'DESC', limit: 5 }, ctx),

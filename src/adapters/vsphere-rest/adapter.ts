@@ -81,7 +81,9 @@ export class VsphereRestAdapter implements TaskAdapter {
 
   async listTasks(query: ListQuery, ctx: CallContext): Promise<TaskPage> {
     const specs = planListCalls(query.filter, this.#o.serviceGroups);
-    const maps = await mapLimited(specs, CONCURRENCY, (spec) => this.#listOrSkip(spec, ctx));
+    // Select pushdown: a list that does not read results leaves them upstream (the filter never reads them).
+    const excludeResult = query.select !== undefined && !query.select.has('result');
+    const maps = await mapLimited(specs, CONCURRENCY, (spec) => this.#listOrSkip(spec, ctx, excludeResult));
     const infos = new Map<string, WireTaskInfo>();
     for (const map of maps) for (const [id, info] of map) infos.set(id, info);
     const matching = this.#toModels(infos).filter((t) => matchesFilter(t, query.filter));
@@ -140,9 +142,9 @@ export class VsphereRestAdapter implements TaskAdapter {
     this.#o.close();
   }
 
-  async #listOrSkip(spec: WireFilterSpec, ctx: CallContext): Promise<Map<string, WireTaskInfo>> {
+  async #listOrSkip(spec: WireFilterSpec, ctx: CallContext, excludeResult: boolean): Promise<Map<string, WireTaskInfo>> {
     try {
-      return await this.#o.client.listTasks(spec, ctx);
+      return await this.#o.client.listTasks(spec, ctx, excludeResult);
     } catch (err) {
       if (spec.services?.length && isMissingService(err)) return new Map();
       throw err;

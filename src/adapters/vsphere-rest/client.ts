@@ -86,10 +86,14 @@ export class VsphereRestClient {
     this.#o = options;
   }
 
-  /** `POST /api/cis/tasks?action=list`: the map of task id to Info. */
-  async listTasks(filterSpec: WireFilterSpec, ctx: CallContext): Promise<Map<string, WireTaskInfo>> {
+  /**
+   * `POST /api/cis/tasks?action=list`: the map of task id to Info. `excludeResult`: ResultSpec
+   * `exclude_result`, "if true, the result will not be included in the task information"
+   * (Cis Tasks list, vSphere Automation API; results such as vLCM compliance reports are large).
+   */
+  async listTasks(filterSpec: WireFilterSpec, ctx: CallContext, excludeResult = false): Promise<Map<string, WireTaskInfo>> {
     const op = 'list tasks';
-    const body = JSON.stringify({ filter_spec: filterSpec, result_spec: { return_all: false, exclude_result: false } });
+    const body = JSON.stringify({ filter_spec: filterSpec, result_spec: { return_all: false, exclude_result: excludeResult } });
     const res = await this.#call('POST', '/api/cis/tasks?action=list', op, ctx, body);
     if (res.status !== 200) throw toVapiError(this.#o.backend, op, res);
     return this.#shape(op, () => parseTaskMap(parseJson(this.#o.backend, op, res)));

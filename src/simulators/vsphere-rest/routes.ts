@@ -84,6 +84,9 @@ export function createTaskRoutes(world: TaskWorld) {
     const spec = parseFilterSpec(request.filter_spec);
     if (!spec.ok) return invalidArgument(spec.why, route);
     const f = spec.value;
+    // ResultSpec.exclude_result: "If true, the result will not be included in the task information".
+    const resultSpec = request.result_spec as { exclude_result?: unknown } | undefined;
+    const excludeResult = resultSpec?.exclude_result === true;
     const out: Record<string, unknown> = {};
     let n = 0;
     for (const task of world.list()) {
@@ -96,6 +99,7 @@ export function createTaskRoutes(world: TaskWorld) {
       if (f.status && !f.status.has(info.status as string)) continue;
       if (f.users && !f.users.has(info.user as string)) continue;
       if (f.targets && !f.targets.some((t) => target && t.type === target.type && t.id === target.id)) continue;
+      if (excludeResult) delete info.result;
       out[id] = info;
       if (++n >= MAX_LIST) break;
     }
