@@ -72,7 +72,7 @@ async function writeCost(children: ChildService[]): Promise<{ text: string; data
 
 /** The phases timed in each of the five servers, in the order of `timed`. */
 function byServer(phases: Array<Record<string, number>>) {
-  const [relay, fanOutRelay, floor, graphqlFloor, gateway] = phases as Array<Record<string, number>>;
+  const [relay, fanOutRelay, floor, graphqlFloor, gateway] = phases;
   return { relay: relay!, fanOutRelay: fanOutRelay!, floor: floor!, graphqlFloor: graphqlFloor!, gateway: gateway! };
 }
 
@@ -159,19 +159,18 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       rows.push(ratioRow('ratio taskgraph / direct', gw, direct));
       rows.push(ratioRow('ratio taskgraph / GraphQL floor', gw, graphqlFloorFigures));
       const p50Ratio = ratio(gw.p50, direct.p50);
-      const p50s = { direct: direct.p50, relay: relayFigures.p50, fanOutRelay: fanOutRelayFigures.p50, floor: floorFigures.p50, graphqlFloor: graphqlFloorFigures.p50, gateway: gw.p50 };
       const levelData = { connections, direct: strip(direct), relay: strip(relayFigures), fanOutRelay: strip(fanOutRelayFigures), floor: strip(floorFigures), graphqlFloor: strip(graphqlFloorFigures), gateway: strip(gw), p50Ratio };
-      return { p50Ratio, p50s, phases: phases.length ? byServer(phases) : undefined, levelData };
+      return { p50Ratio, phases: phases.length ? byServer(phases) : undefined, levelData };
     };
     // Where the time goes with one connection: the same phases timed inside each server,
     // request by request, over the same rounds (warm-ups included) as the p50 above.
-    const phaseTable = (title: string, p50s: Record<string, number>, phases: ReturnType<typeof byServer>) => {
+    const phaseTable = (title: string, level: Record<'direct' | 'relay' | 'fanOutRelay' | 'floor' | 'graphqlFloor' | 'gateway', { p50: number }>, phases: ReturnType<typeof byServer>) => {
       const { relay: r1, fanOutRelay: r3, floor: f, graphqlFloor: g, gateway: tg } = phases;
       const phase = (label: string, key: string): Cell[] => [label, r1[key]!, r3[key]!, f[key]!, g[key]!, tg[key]!];
       return table(
         [title, 'relay to 1', 'relay, 3', 'floor', 'GraphQL floor', 'taskgraph'],
         [
-          [`p50 at the load generator (direct call: ${p50s.direct})`, p50s.relay!, p50s.fanOutRelay!, p50s.floor!, p50s.graphqlFloor!, p50s.gateway!],
+          [`p50 at the load generator (direct call: ${level.direct.p50})`, level.relay.p50, level.fanOutRelay.p50, level.floor.p50, level.graphqlFloor.p50, level.gateway.p50],
           phase('request arrived -> first upstream request written', 'beforeUpstream'),
           phase('first upstream request written -> last answer read', 'upstream'),
           phase('last upstream answer read -> response written', 'afterUpstream'),
@@ -189,7 +188,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       data.push(level.levelData);
       if (level.phases) {
         oneConnectionPhases = level.phases;
-        breakdown = phaseTable('one connection, medians of the rounds above (ms)', level.p50s, level.phases);
+        breakdown = phaseTable('one connection, medians of the rounds above (ms)', level.levelData, level.phases);
       }
     }
     // Backends that differ, as real ones do: the directly called backend (pc1, 20 ms) is then
@@ -199,7 +198,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     for (const [i, sim] of sims.entries()) await sim.call('setLatency', distinctMs[i]);
     const distinct = await measure(1, `1, ${distinctMs.join('/')} ms`);
     for (const sim of sims) await sim.call('setLatency', latencyMs);
-    const distinctBreakdown = phaseTable(`one connection, backends at ${distinctMs.join(' / ')} ms (ms)`, distinct.p50s, distinct.phases!);
+    const distinctBreakdown = phaseTable(`one connection, backends at ${distinctMs.join(' / ')} ms (ms)`, distinct.levelData, distinct.phases!);
     const writes = await writeCost(children);
     return {
       name: 'gateway-overhead',

@@ -12,14 +12,19 @@ const ctx = { requestId: 'req-list' };
 let f: ContractFixture;
 let sim: VsphereRestSimulator;
 
+interface ListBody {
+  filter_spec: Record<string, unknown>;
+  result_spec: { return_all: boolean; exclude_result: boolean };
+}
+
 /** Bodies of the list calls made by `run`. */
-async function listBodies(run: () => Promise<unknown>): Promise<Array<{ filter_spec: Record<string, unknown>; result_spec: unknown }>> {
+async function listBodies(run: () => Promise<unknown>): Promise<ListBody[]> {
   const from = sim.received.length;
   await run();
   return sim.received
     .slice(from)
     .filter((r) => r.path === '/api/cis/tasks' && r.query === 'action=list')
-    .map((r) => JSON.parse(r.body) as { filter_spec: Record<string, unknown>; result_spec: unknown });
+    .map((r) => JSON.parse(r.body) as ListBody);
 }
 
 beforeAll(async () => {
@@ -52,12 +57,12 @@ describe('vsphere-rest list pushdown (what arrives at vCenter)', () => {
     const query = { filter: {}, direction: 'DESC' as const, limit: 50 };
     let withResults: Array<string | null> = [];
     const full = await listBodies(async () => (withResults = (await f.adapter.listTasks(query, ctx)).tasks.map((t) => t.result)));
-    expect(full.every((b) => (b.result_spec as { exclude_result: boolean }).exclude_result === false)).toBe(true);
+    expect(full.every((b) => b.result_spec.exclude_result === false)).toBe(true);
     expect(withResults.some((r) => r !== null)).toBe(true);
     let without: Array<string | null> = [];
     const lean = await listBodies(async () => (without = (await f.adapter.listTasks({ ...query, select: new Set(['nativeId', 'status'] as const) }, ctx)).tasks.map((t) => t.result)));
     expect(lean).toHaveLength(DEFAULT_SERVICES.length);
-    expect(lean.every((b) => (b.result_spec as { exclude_result: boolean }).exclude_result === true)).toBe(true);
+    expect(lean.every((b) => b.result_spec.exclude_result === true)).toBe(true);
     expect(without).toEqual(withResults.map(() => null));
   });
 
