@@ -1,10 +1,13 @@
 /**
  * A/B of one change: the same list load against a gateway from another checkout (BASE, e.g. a
  * `git worktree` of the commit before) and one from this checkout, interleaved round by round
- * on the same Prism simulator, printing RPS, p50 and the gateway's CPU per query of each.
+ * on the same simulator (Prism unless KIND names another type), printing RPS, p50 and the
+ * gateway's CPU per query of each.
  *
  *   git worktree add /tmp/base <commit> && ln -s "$PWD/node_modules" /tmp/base/node_modules
  *   BASE=/tmp/base TASKGRAPH_COALESCE=off npx tsx bench/ab.ts      # R=8 for more rounds
+ *   KIND=vsphere-soap C=8 BASE=... npx tsx bench/ab.ts              # another backend type, 8 connections
+ *   BASE=$PWD ...                                                   # no change: one type's cost, twice
  *
  * Sharing off measures the engine alone (every query does its own work). The machine's noise
  * is a few percent between identical builds: trust differences larger than that, over 6+ rounds.
@@ -20,7 +23,7 @@ const FIELDS = `nativeId operation description status progress createdAt started
 const query = process.env.Q ?? `{ tasks(first: 50) { edges { node { ${FIELDS} } } } }`;
 
 const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
-const [prism] = await sims.call<StartedSim[]>('start', [{ kind: 'prism', name: 'pc', seed: 7, backfill: 120, latencyMs: 5 }]);
+const [prism] = await sims.call<StartedSim[]>('start', [{ kind: process.env.KIND ?? 'prism', name: 'pc', seed: 7, backfill: 120, latencyMs: 5 }]);
 const a = await startChild(new URL(`file://${base}/bench/lib/gateway-host.ts`));
 const b = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
 const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
@@ -35,7 +38,7 @@ try {
     { label: 'base', spec: await spec(a), pid: a.pid },
     { label: 'this', spec: await spec(b), pid: b.pid },
   ];
-  const figures = await interleave(load, targets, { connections: 16, durationMs: 3000, warmupMs: 700, rounds: Number(process.env.R ?? 6) }, { backend: sims.pid });
+  const figures = await interleave(load, targets, { connections: Number(process.env.C ?? 16), durationMs: 3000, warmupMs: 700, rounds: Number(process.env.R ?? 6) }, { backend: sims.pid });
   for (const f of figures) {
     console.log(`${f.label.padEnd(5)} RPS ${f.rps}  p50 ${f.p50} ms  gateway CPU ${f.cpuMsPerQuery.server} ms/query  rounds ${f.rounds.map((r) => r.rps).join(' ')}`);
   }

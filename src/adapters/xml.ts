@@ -111,6 +111,12 @@ function isNameChar(c: number): boolean {
 
 const COLON = 0x3a;
 
+/** Whether `text` is found in `input` at `at` (String#startsWith, without its cost per call). */
+function sameAt(input: string, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (input.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Shared by every element without attributes or children (most of a vim25 answer): read-only. */
 const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
@@ -194,6 +200,15 @@ export function parseXml(input: string, limits: XmlLimits = {}): XmlElement {
       if (end === -1) throw new XmlError('unterminated processing instruction');
       pos = end + 2;
     } else if (next === SLASH) {
+      // The usual case first: the open element's name, then `>`.
+      const expected = qnames[qnames.length - 1];
+      if (expected !== undefined && input.charCodeAt(pos + 2 + expected.length) === GT && sameAt(input, pos + 2, expected)) {
+        qnames.pop();
+        open.pop();
+        scopes.pop();
+        pos += expected.length + 3;
+        continue;
+      }
       const nameEnd = scanName(input, pos + 2);
       if (nameEnd === -1) throw new XmlError(`bad end tag at ${pos}`);
       const close = input.indexOf('>', nameEnd);
