@@ -1,6 +1,7 @@
 /**
  * Listing and batch reads against taskgraph's vim25 simulator, through a recording proxy:
- * the TaskFilterSpec pushdown, collectors always destroyed, constant cost per page, the
+ * the TaskFilterSpec pushdown, collectors always destroyed (but a first page's, kept for the
+ * next poll, then destroyed when idle), constant cost per page, the
  * recentTask fallback learned once per session, RetrievePropertiesEx batching, and the wire
  * details every call carries (SOAPAction, Content-Type, operationID, the session cookie).
  */
@@ -9,6 +10,9 @@ import type { ListQuery } from '../../src/adapters/contract.js';
 import { BackendError } from '../../src/adapters/errors.js';
 import { compareTasks, matchesFilter, type TaskFilter } from '../../src/model/filter.js';
 import { isTerminal, sortTime, type TaskModel } from '../../src/model/task.js';
+import { VimClient } from '../../src/adapters/vsphere-soap/client.js';
+import { createLister, Gate } from '../../src/adapters/vsphere-soap/listing.js';
+import { Secret } from '../../src/model/secret.js';
 import { waitFor } from '../support/gateway.js';
 import { faultBody, populate, startFixture, type Fixture } from './harness.js';
 
@@ -43,7 +47,8 @@ describe('listing through TaskHistoryCollectors', () => {
       expect(got).toHaveLength(all);
       expect([...got].sort((a, b) => compareTasks(a, b, direction))).toEqual(got);
       const perPage = f.count('CreateCollectorForTasks');
-      expect(f.count('DestroyCollector')).toBe(perPage);
+      // The first DESC page's collector is kept for the next poll; every other one is destroyed.
+      expect(f.count('DestroyCollector')).toBe(perPage - (direction === 'DESC' ? 1 : 0));
       // Create, position (SetCollectorPageSize or Rewind), read, refresh of unfinished tasks, Destroy: never more.
       expect(f.recorder.requests.filter((r) => r.method !== 'Login' && r.method !== 'RetrieveServiceContent').length).toBeLessThanOrEqual(perPage * 6);
     }
@@ -90,7 +95,9 @@ describe('listing through TaskHistoryCollectors', () => {
   });
 
   it('destroys the collector while unfinished tasks are re-read, not after, and answers when both are done', async () => {
-    const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10 }, ctx);
+    const [newest] = (await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 1 }, ctx)).tasks;
+    // A page after a keyset position takes a collector of its own.
+    const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10, after: { time: sortTime(newest!), nativeId: newest!.nativeId } }, ctx);
     expect((await list()).tasks.filter((t) => !isTerminal(t.status)).length).toBeGreaterThan(0);
     f.recorder.requests.length = 0;
     const destroyed = f.recorder.answered('DestroyCollector');
@@ -104,14 +111,85 @@ describe('listing through TaskHistoryCollectors', () => {
     expect((await page).tasks).toHaveLength(10);
   });
 
-  it('destroys the collector when a read fails mid-listing', async () => {
-    await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 2 }, ctx);
-    f.recorder.failOnce('SetCollectorPageSize', faultBody('SystemError', 'A general system error occurred: disk full'));
-    const err = await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 2 }, ctx).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BackendError);
-    expect(err).toMatchObject({ code: 'BACKEND_ERROR', vendorCode: 'SystemError', backend: 'sim' });
-    expect((err as Error).message).toBe('sim: SetCollectorPageSize failed: SystemError: A general system error occurred: disk full');
-    expect(f.count('DestroyCollector')).toBe(f.count('CreateCollectorForTasks'));
+  it('destroys the collector when a read fails mid-listing, kept or not', async () => {
+    const [newest] = (await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 2 }, ctx)).tasks;
+    const keyset = { time: sortTime(newest!), nativeId: newest!.nativeId };
+    expect(f.sim.collectorCount()).toBe(1);
+    for (const query of [{ limit: 20 }, { limit: 2, after: keyset }]) {
+      f.recorder.failOnce('SetCollectorPageSize', faultBody('SystemError', 'A general system error occurred: disk full'));
+      const err = await f.adapter.listTasks({ filter: {}, direction: 'DESC', ...query }, ctx).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendError);
+      expect(err).toMatchObject({ code: 'BACKEND_ERROR', vendorCode: 'SystemError', backend: 'sim' });
+      expect((err as Error).message).toBe('sim: SetCollectorPageSize failed: SystemError: A general system error occurred: disk full');
+      expect(f.sim.collectorCount()).toBe(1);
+    }
+  });
+
+  it("keeps a first page's collector: the next poll reads its latestPage, which has the tasks created since", async () => {
+    const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10 }, ctx);
+    const before = (await list()).tasks;
+    f.sim.world.spawn();
+    f.clock.advance(1000);
+    f.recorder.requests.length = 0;
+    const after = (await list()).tasks;
+    // One read of latestPage, one re-read of the unfinished tasks; no collector made or destroyed.
+    expect(f.recorder.requests.map((r) => r.method)).toEqual(['RetrievePropertiesEx', 'RetrievePropertiesEx']);
+    expect(f.recorder.requests[0]!.body).toContain('<pathSet>latestPage</pathSet>');
+    const seen = new Set(before.map((t) => t.nativeId));
+    const added = after.filter((t) => !seen.has(t.nativeId)).length;
+    const newest = f.sim.world.list().reduce((a, b) => (b.seq > a.seq ? b : a));
+    expect(added).toBeGreaterThan(0);
+    expect(after.map((t) => t.nativeId)).toContain(`task-${newest.seq}`);
+    expect(after.slice(added).map((t) => t.nativeId)).toEqual(before.slice(0, 10 - added).map((t) => t.nativeId));
+    // The same page as a collector of its own gives (a keyset just above the newest task).
+    const fresh = await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10, after: { time: sortTime(after[0]!) + 1, nativeId: '' } }, ctx);
+    expect(after).toEqual(fresh.tasks);
+  });
+
+  it('replaces a kept collector the server lost, or that died with its session', async () => {
+    const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 5 }, ctx);
+    const expected = (await list()).tasks.map((t) => t.nativeId);
+    f.recorder.failOnce('RetrievePropertiesEx', faultBody('ManagedObjectNotFound', 'The object has already been deleted or has not been completely created'));
+    expect((await list()).tasks.map((t) => t.nativeId)).toEqual(expected);
+    expect(f.count('CreateCollectorForTasks')).toBe(2); // the listing's own, destroyed
+    await list();
+    expect(f.count('CreateCollectorForTasks')).toBe(3); // kept again
+    f.sim.expireSessions();
+    expect((await list()).tasks.map((t) => t.nativeId)).toEqual(expected);
+    expect(f.count('Login')).toBe(2);
+    expect(f.count('CreateCollectorForTasks')).toBe(4);
+    expect(f.sim.collectorCount()).toBe(1);
+  });
+
+  it('destroys kept collectors when idle, and the least recently used beyond the limit', async () => {
+    const { username, password } = f.sim.backendConfig('sim') as { username: string; password: string };
+    const client = new VimClient({ backend: 'sim', baseUrl: f.recorder.url, apiVersion: '7.0', username, password: new Secret(password), timeoutMs: 5000 });
+    const lister = createLister(client, new Gate(8), { idleMs: 300, max: 2 });
+    try {
+      const list = (limit: number) => lister.list({ filter: {}, direction: 'DESC', limit }, ctx);
+      await list(10);
+      await list(20);
+      await list(30);
+      // Three first pages of different sizes; two kept, the first destroyed.
+      await waitFor(() => f.sim.collectorCount() === 2, 'the least recently used collector destroyed');
+      await list(20); // used again: kept
+      expect(f.count('CreateCollectorForTasks')).toBe(3);
+      await waitFor(() => f.sim.collectorCount() === 0, 'idle collectors destroyed', 5000);
+      expect(f.count('DestroyCollector')).toBe(3);
+    } finally {
+      lister.close();
+      await client.close();
+    }
+  });
+
+  it('lets a list whose newest page falls short of matches scroll with collectors of its own', async () => {
+    const all = (await pages(f, {}, 'DESC', 100)).flat();
+    const filter = { operations: [all.find((t) => t.parentId === null)!.operation!] };
+    const expected = all.filter((t) => matchesFilter(t, filter)).slice(0, 3);
+    for (let i = 0; i < 3; i++) expect((await f.adapter.listTasks({ filter, direction: 'DESC', limit: 3 }, ctx)).tasks).toEqual(expected);
+    // latestPage of a kept collector once; then straight to a collector that can scroll.
+    expect(f.count('ReadPreviousTasks')).toBeGreaterThanOrEqual(3);
+    expect(f.sim.collectorCount()).toBe(1); // the unfiltered list's
   });
 
   it('sends SOAPAction, Content-Type, the request id as operationID, and the session cookie', async () => {

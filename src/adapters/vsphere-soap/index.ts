@@ -80,6 +80,7 @@ function createVsphereSoapAdapter(config: VsphereSoapConfig): TaskAdapter {
       return tracked;
     },
     async close() {
+      lister.close();
       await Promise.all([...watches].map((w) => w.close()));
       await client.close();
     },

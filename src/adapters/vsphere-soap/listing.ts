@@ -9,7 +9,9 @@
  *    - ASC: `ReadNextTasks` from the collector's start, the oldest item ("rewind ... the default
  *      setting", vim.HistoryCollector);
  *    and `DestroyCollector`, always, once the reads are done: it goes alongside the re-read
- *    below, not after it. The history includes running tasks, so recentTask adds nothing;
+ *    below, not after it. A first DESC page (no keyset position) instead reads the
+ *    `latestPage` of a collector kept for the next poll of the same list (kept-collectors.ts):
+ *    one round trip, plus the re-read. The history includes running tasks, so recentTask adds nothing;
  *    unfinished tasks on the page are re-read live (`Task.info`),
  *    because a collector's copy is refreshed only on state changes (govmomi simulator note).
  *    A read shorter than asked ends the history ("No item is returned when the end of the
@@ -23,8 +25,9 @@ import { badResponse } from '../errors.js';
 import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import type { VimClient, VimSession } from './client.js';
-import { isUnsupported } from './faults.js';
+import { isFault, isUnsupported } from './faults.js';
 import { toTaskFilterSpec } from './filter.js';
+import { keptCollectors, type KeptCollectorOptions } from './kept-collectors.js';
 import { toTaskModel } from './map.js';
 import { el, readRef, returnvals, type MoRef } from './soap.js';
 import { narrow, readProperty, recentTaskInfos, taskInfosById } from './task-info.js';
@@ -59,11 +62,21 @@ export class Gate {
 
 export interface Lister {
   list(query: ListQuery, ctx: CallContext): Promise<TaskPage>;
+  /** Stops keeping collectors (the session's Logout destroys them). */
+  close(): void;
 }
 
-export function createLister(client: VimClient, gate = new Gate(8)): Lister {
+export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCollectorOptions = {}): Lister {
   const backend = client.backend;
   const model = (info: TaskInfo) => toTaskModel(backend, info);
+  const kept = keptCollectors(client, keep);
+  /**
+   * Lists whose newest page fell short of matches (the filter is finished locally): they scroll,
+   * which a shared collector cannot, so they keep taking collectors of their own.
+   */
+  const scrolling = new Set<string>();
+  /** The history page size for a listing: one more than asked (is there more?), at least vim's default. */
+  const pageSize = (query: ListQuery) => Math.min(MAX_PAGE, Math.max(query.limit + 1, 10));
 
   function collect(query: ListQuery) {
     const matches = new Map<string, TaskModel>();
@@ -95,6 +108,49 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
     return narrow(backend, method, () => returnvals(res).map(readTaskInfo));
   }
 
+  /** The collector's newest `size` matches, into `found`; true when the history has no more. */
+  async function readLatest(session: VimSession, collector: MoRef, size: number, found: ReturnType<typeof collect>, ctx: CallContext): Promise<boolean> {
+    const latest = await readProperty(client, session, collector, 'latestPage', ctx);
+    const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
+    found.accept(infos);
+    return infos.length < size;
+  }
+
+  /**
+   * A first DESC page from a kept collector's latestPage. null when the page needs older items
+   * (the local filter rejected some: scrolling is for a collector of the listing's own), when
+   * the server lost the collector, or when it has no collectors.
+   */
+  async function viaKept(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
+    const size = pageSize(query);
+    if (scrolling.has(`${size}\n${spec}`)) return null;
+    let collector: MoRef;
+    try {
+      collector = await kept.get(session, spec, size, ctx);
+    } catch (err) {
+      if (!isUnsupported(err)) throw err;
+      session.collectors = 'no';
+      return null;
+    }
+    session.collectors = 'yes';
+    const found = collect(query);
+    let exhausted: boolean;
+    try {
+      exhausted = await readLatest(session, collector, size, found, ctx);
+    } catch (err) {
+      if (!isFault(err, 'ManagedObjectNotFound')) throw err;
+      kept.forget(session, spec, size);
+      return null;
+    }
+    if (!exhausted && found.matches.size <= query.limit) {
+      if (scrolling.size >= 256) scrolling.clear();
+      scrolling.add(`${size}\n${spec}`);
+      kept.release(session, spec, size);
+      return null;
+    }
+    return refreshUnfinished(session, query, found.page(exhausted), ctx);
+  }
+
   async function viaCollector(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
     let collector: MoRef | undefined;
     try {
@@ -112,15 +168,12 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
     const destroy = () => (destroyed ??= client.call(session, 'DestroyCollector', self, [], ctx).catch(() => undefined));
     try {
       const want = query.limit + 1;
-      const size = Math.min(MAX_PAGE, Math.max(want, 10));
+      const size = pageSize(query);
       const found = collect(query);
       let exhausted = false;
       if (query.direction === 'DESC') {
         await client.call(session, 'SetCollectorPageSize', self, [el('maxCount', size)], ctx);
-        const latest = await readProperty(client, session, self, 'latestPage', ctx);
-        const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
-        found.accept(infos);
-        exhausted = infos.length < size;
+        exhausted = await readLatest(session, self, size, found, ctx);
         if (!exhausted && found.matches.size < want) await client.call(session, 'ResetCollector', self, [], ctx);
       }
       const method = query.direction === 'DESC' ? 'ReadPreviousTasks' : 'ReadNextTasks';
@@ -157,6 +210,10 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
       const pushed = toTaskFilterSpec(query.filter, query.direction, query.after);
       if (pushed.empty) return { tasks: [], hasMore: false, totalCount: null };
       return client.run(ctx, async (session) => {
+        if (session.collectors !== 'no' && query.direction === 'DESC' && !query.after) {
+          const page = await viaKept(session, query, pushed.spec, ctx);
+          if (page) return page;
+        }
         if (session.collectors !== 'no') {
           const page = await gate.run(() => viaCollector(session, query, pushed.spec, ctx));
           if (page) return page;
@@ -164,5 +221,6 @@ export function createLister(client: VimClient, gate = new Gate(8)): Lister {
         return viaRecent(session, query, ctx);
       });
     },
+    close: () => kept.clear(),
   };
 }

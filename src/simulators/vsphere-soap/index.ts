@@ -29,6 +29,8 @@ export interface VsphereSoapSimulator extends RunningSimulator {
   expireSessions(): number;
   /** Sessions currently logged in. */
   sessionCount(): number;
+  /** TaskHistoryCollectors currently open, over all sessions. */
+  collectorCount(): number;
 }
 
 const reply = (method: string, status: number, body: string): SimResponse => ({ status, route: method, body, headers: { 'content-type': 'text/xml; charset=utf-8' } });
@@ -145,6 +147,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD }),
     expireSessions: () => sessions.endAll(),
     sessionCount: () => sessions.list().length,
+    collectorCount: () => sessions.list().reduce((n, s) => n + s.history.size, 0),
     async close() {
       sessions.endAll();
       for (const wake of [...waiters]) wake();

@@ -57,7 +57,8 @@ export function createObjectModel(tasks: TaskDirectory, sessions: Sessions): Obj
         case 'Task':
           return tasks.byKey(obj.value) !== undefined;
         case 'TaskHistoryCollector':
-          return session?.history.has(obj.value) ?? false;
+          // Without a session vim answers NotAuthenticated before it looks the object up.
+          return session ? session.history.has(obj.value) : true;
         default:
           return false;
       }
