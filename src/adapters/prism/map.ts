@@ -4,6 +4,7 @@
  */
 import { clampProgress, isTerminal, type EntityRef, type Severity, type TaskField, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
 import { filterReads, type TaskFilter } from '../../model/filter.js';
+import { parseTime } from '../../model/time.js';
 import type { PrismAppMessage, PrismTask } from './wire.js';
 import { jsonText } from '../json-text.js';
 
@@ -49,12 +50,6 @@ export function prismStatusesFor(status: TaskStatus): PrismStatus[] {
   }
 }
 
-function date(value: string | undefined): Date | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
 function severity(value: string | undefined, fallback: Severity): Severity {
   return value === 'INFO' || value === 'WARNING' || value === 'ERROR' ? value : fallback;
 }
@@ -90,10 +85,10 @@ export function toTaskModel(backend: string, task: PrismTask): TaskModel {
     nativeStatus: task.status ?? '',
     progress: clampProgress(task.progressPercentage),
     progressMessage: null,
-    createdAt: date(task.createdTime),
-    startedAt: date(task.startedTime),
-    completedAt: date(task.completedTime),
-    lastUpdatedAt: date(task.lastUpdatedTime),
+    createdAt: parseTime(task.createdTime),
+    startedAt: parseTime(task.startedTime),
+    completedAt: parseTime(task.completedTime),
+    lastUpdatedAt: parseTime(task.lastUpdatedTime),
     expiresAt: null,
     isCancelable: (task.isCancelable ?? false) && !isTerminal(status),
     cancelRequested: status === 'CANCELING' || status === 'CANCELED',

@@ -8,6 +8,7 @@
  * captured `<Tasks>` example in reference §1.2), so it is both `createdAt` and the sort key.
  */
 import { clampProgress, type EntityRef, type KeyValue, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import { parseTime } from '../../model/time.js';
 import type { VcdError, VcdReference, VcdTask, VcdTaskRecord } from './wire.js';
 
 export const VCD_STATUSES = ['queued', 'preRunning', 'running', 'postRunning', 'success', 'error', 'canceled', 'aborted'] as const;
@@ -100,12 +101,6 @@ function nativeIdOf(id: string | undefined, href: string | undefined): string {
   return uuid ? taskUrn(uuid) : (id ?? href ?? '');
 }
 
-function date(value: string | undefined): Date | null {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
 /**
  * Short entity type: record `objectType` values (e.g. `vApp`) are kept; reference MIME types
  * such as `application/vnd.vmware.vcloud.vApp+xml` become `vApp`, so both shapes compare equal.
@@ -135,7 +130,7 @@ function errorMessages(error: VcdError | undefined): TaskMessage[] {
 }
 
 function startedAt(status: TaskStatus, startTime: string | undefined): Date | null {
-  return status === 'QUEUED' || status === 'PENDING' ? null : date(startTime);
+  return status === 'QUEUED' || status === 'PENDING' ? null : parseTime(startTime);
 }
 
 export interface Lineage {
@@ -162,11 +157,11 @@ export function taskToModel(backend: string, task: VcdTask, lineage: Lineage = {
     nativeStatus: task.status ?? '',
     progress: clampProgress(task.progress),
     progressMessage: task.details ?? null,
-    createdAt: date(task.startTime),
+    createdAt: parseTime(task.startTime),
     startedAt: startedAt(status, task.startTime),
-    completedAt: date(task.endTime),
+    completedAt: parseTime(task.endTime),
     lastUpdatedAt: null,
-    expiresAt: date(task.expiryTime),
+    expiresAt: parseTime(task.expiryTime),
     isCancelable: task.links.some((l) => l.rel === 'task:cancel'),
     cancelRequested: task.cancelRequested,
     initiatedBy: task.user
@@ -214,9 +209,9 @@ export function recordToModel(backend: string, record: VcdTaskRecord): TaskModel
     nativeStatus: record.status ?? '',
     progress: clampProgress(record.progress),
     progressMessage: null,
-    createdAt: date(record.startDate),
+    createdAt: parseTime(record.startDate),
     startedAt: startedAt(status, record.startDate),
-    completedAt: date(record.endDate),
+    completedAt: parseTime(record.endDate),
     lastUpdatedAt: null,
     expiresAt: null,
     isCancelable: false,

@@ -2,6 +2,7 @@
  * Pure mapping from `Cis Task Info` to the task model. No I/O, no clock.
  */
 import { clampProgress, isTerminal, type TaskMessage, type TaskModel, type TaskStatus } from '../../model/task.js';
+import { parseTime } from '../../model/time.js';
 import type { WireMessage, WireNotification, WireTaskInfo, WireVapiError } from './wire.js';
 import { jsonText } from '../json-text.js';
 
@@ -60,12 +61,6 @@ export function messageText(message: WireMessage | null): string | null {
     });
   }
   return message.id;
-}
-
-function parseTime(value: string | null): Date | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 /** Percentage of `completed / total`; null when there is no usable total (guards total 0). */

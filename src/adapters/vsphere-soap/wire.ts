@@ -4,6 +4,7 @@
  * unknown elements are ignored, optional ones may be missing, one-vs-many never matters,
  * and `xsi:type` is read whatever its prefix. Only a TaskInfo without a `key` is refused.
  */
+import { parseTime } from '../../model/time.js';
 import { child, children, childText, type XmlElement } from '../xml.js';
 import { readRef, stripPrefix, type MoRef } from './soap.js';
 
@@ -65,12 +66,6 @@ export interface TaskInfo {
 export function xsiType(element: XmlElement | undefined): string | null {
   const type = element?.attrs['xsi:type'];
   return type ? stripPrefix(type) : null;
-}
-
-function date(text: string | undefined): Date | null {
-  if (!text) return null;
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 function int(text: string | undefined): number | null {
@@ -186,9 +181,9 @@ export function readTaskInfo(element: XmlElement): TaskInfo {
     result: renderAny(child(element, 'result')),
     progress,
     reason: reason(child(element, 'reason')),
-    queueTime: date(childText(element, 'queueTime')),
-    startTime: date(childText(element, 'startTime')),
-    completeTime: date(childText(element, 'completeTime')),
+    queueTime: parseTime(childText(element, 'queueTime')),
+    startTime: parseTime(childText(element, 'startTime')),
+    completeTime: parseTime(childText(element, 'completeTime')),
     eventChainId: int(childText(element, 'eventChainId')),
     changeTag: childText(element, 'changeTag') ?? null,
     parentTaskKey: childText(element, 'parentTaskKey') ?? null,
