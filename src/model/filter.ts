@@ -52,14 +52,19 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
     );
     if (!hit) return false;
   }
-  const t = sortTime(task);
-  if (filter.createdAfter && t < filter.createdAfter.getTime()) return false;
-  if (filter.createdBefore && t >= filter.createdBefore.getTime()) return false;
+  if (!inTimeBounds(sortTime(task), filter)) return false;
   if (filter.entity) {
     const { nativeId, type } = filter.entity;
     const hit = task.entitiesAffected.some((e) => e.nativeId === nativeId && (!type || e.type === type));
     if (!hit) return false;
   }
+  return true;
+}
+
+/** The filter's time bounds on a sort time: all that matchesFilter checks when filterReads is empty. */
+export function inTimeBounds(time: number, filter: TaskFilter): boolean {
+  if (filter.createdAfter && time < filter.createdAfter.getTime()) return false;
+  if (filter.createdBefore && time >= filter.createdBefore.getTime()) return false;
   return true;
 }
 

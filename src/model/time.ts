@@ -59,9 +59,15 @@ function fastTime(text: string): number | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
 }
 
-/** A backend's time as a Date; null when absent or unreadable. */
-export function parseTime(text: string | null | undefined): Date | null {
+/** A backend's time in epoch milliseconds; null when absent or unreadable. */
+export function timeMs(text: string | null | undefined): number | null {
   if (!text) return null;
   const ms = fastTime(text) ?? Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A backend's time as a Date; null when absent or unreadable. */
+export function parseTime(text: string | null | undefined): Date | null {
+  const ms = timeMs(text);
+  return ms === null ? null : new Date(ms);
 }

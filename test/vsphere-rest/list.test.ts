@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVICES } from '../../src/adapters/vsphere-rest/services.js';
-import { sortTime } from '../../src/model/task.js';
+import { sortTime, TASK_STATUSES } from '../../src/model/task.js';
 import type { VsphereRestSimulator } from '../../src/simulators/vsphere-rest/index.js';
 import { startFixture, type ContractFixture } from '../contract/adapter-contract.js';
 
@@ -119,6 +119,24 @@ describe('vsphere-rest local filtering and keyset paging', () => {
     const kids = await f.adapter.listTasks({ filter: { parentId: child.parentId! }, direction: 'DESC', limit: 100 }, ctx);
     expect(kids.tasks.map((t) => t.nativeId)).toContain(child.nativeId);
     expect(kids.tasks.every((t) => t.parentId === child.parentId && t.rootId === child.parentId)).toBe(true);
+  });
+
+  it('gives the same page when it maps only the page (a filter on time alone) as when it maps every task', async () => {
+    const all = (await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 1000 }, ctx)).tasks;
+    expect(all.some((t) => t.rootId !== null)).toBe(true); // subtasks, whose root is resolved over every task, not the page's
+    // Every status: the same tasks, through the path that maps them all to check the filter.
+    const everyStatus = { statuses: TASK_STATUSES };
+    const times = all.map(sortTime);
+    const at = (i: number) => all[i % all.length]!;
+    for (let i = 0; i < 24; i++) {
+      const direction = i % 2 ? ('ASC' as const) : ('DESC' as const);
+      const bounds = i % 3 === 0 ? { createdAfter: new Date(times[(i * 7) % times.length]!) } : i % 3 === 1 ? { createdBefore: new Date(times[(i * 5) % times.length]!) } : {};
+      const after = i % 4 === 0 ? undefined : { time: sortTime(at(i * 3)), nativeId: at(i * 3).nativeId };
+      const query = { direction, limit: 1 + ((i * 11) % 40), after };
+      const byKey = await f.adapter.listTasks({ ...query, filter: bounds }, ctx);
+      const mapped = await f.adapter.listTasks({ ...query, filter: { ...bounds, ...everyStatus } }, ctx);
+      expect(byKey).toEqual(mapped);
+    }
   });
 
   it('skips a service the vCenter refuses with INVALID_ARGUMENT, but not a server error', async () => {

@@ -144,21 +144,26 @@ export function toTaskModel(nativeId: string, info: WireTaskInfo, options: MapOp
 }
 
 /**
- * Sets `rootId` where the whole parent chain is known (all of it among `tasks`); leaves it null
- * otherwise. vAPI reports only the direct parent.
+ * Sets `rootId` where the whole parent chain is known; leaves it null otherwise. vAPI reports
+ * only the direct parent. `parentOf` gives a known task's parent (null: none), and undefined
+ * for a task not known; by default the known tasks are `tasks`.
  */
-export function resolveRoots(tasks: TaskModel[]): TaskModel[] {
-  const byId = new Map(tasks.map((t) => [t.nativeId, t]));
+export function resolveRoots(tasks: TaskModel[], parentOf?: (id: string) => string | null | undefined): TaskModel[] {
+  let lookup = parentOf;
+  if (!lookup) {
+    const byId = new Map(tasks.map((t) => [t.nativeId, t.parentId]));
+    lookup = (id) => byId.get(id);
+  }
   return tasks.map((task) => {
     if (task.parentId === null) return task;
-    let current = task;
+    let current = task.parentId;
     const seen = new Set<string>([task.nativeId]);
-    while (current.parentId !== null) {
-      const parent = byId.get(current.parentId);
-      if (!parent || seen.has(parent.nativeId)) return task;
-      seen.add(parent.nativeId);
+    for (;;) {
+      const parent = lookup(current);
+      if (parent === undefined || seen.has(current)) return task;
+      if (parent === null) return { ...task, rootId: current };
+      seen.add(current);
       current = parent;
     }
-    return { ...task, rootId: current.nativeId };
   });
 }
