@@ -142,8 +142,18 @@ describe('listing through TaskHistoryCollectors', () => {
     expect(after.map((t) => t.nativeId)).toContain(`task-${newest.seq}`);
     expect(after.slice(added).map((t) => t.nativeId)).toEqual(before.slice(0, 10 - added).map((t) => t.nativeId));
     // The same page as a collector of its own gives (a keyset just above the newest task).
-    const fresh = await f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10, after: { time: sortTime(after[0]!) + 1, nativeId: '' } }, ctx);
-    expect(after).toEqual(fresh.tasks);
+    const fresh = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10, after: { time: sortTime(after[0]!) + 1, nativeId: '' } }, ctx);
+    expect(after).toEqual((await fresh()).tasks);
+
+    // No new task: the tasks unfinished last time are read live in the same call as the page.
+    f.clock.advance(500);
+    f.recorder.requests.length = 0;
+    const steady = (await list()).tasks;
+    expect(f.recorder.requests.map((r) => r.method)).toEqual(['RetrievePropertiesEx']);
+    expect(f.recorder.requests[0]!.body).toContain('<pathSet>latestPage</pathSet>');
+    expect(f.recorder.requests[0]!.body).toContain('<type>Task</type><pathSet>info</pathSet>');
+    expect(steady.filter((t) => !isTerminal(t.status)).length).toBeGreaterThan(0);
+    expect(steady).toEqual((await fresh()).tasks);
   });
 
   it('replaces a kept collector the server lost, or that died with its session', async () => {

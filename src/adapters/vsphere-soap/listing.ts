@@ -30,7 +30,7 @@ import { toTaskFilterSpec } from './filter.js';
 import { keptCollectors, type KeptCollectorOptions } from './kept-collectors.js';
 import { toTaskModel } from './map.js';
 import { el, readRef, returnvals, type MoRef } from './soap.js';
-import { narrow, readProperty, recentTaskInfos, taskInfosById } from './task-info.js';
+import { latestPageWithTasks, narrow, readProperty, recentTaskInfos, taskInfosById } from './task-info.js';
 import { readTaskInfo, type TaskInfo } from './wire.js';
 
 /** Largest history page (`SetCollectorPageSize` / `ReadNextTasks` maxCount; govmomi simulator: 1000). */
@@ -60,6 +60,12 @@ export class Gate {
   }
 }
 
+/** Bounded memory: a map that forgets everything at 256 keys (filters are few; this only saves calls). */
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= 256 && !map.has(key)) map.clear();
+  map.set(key, value);
+}
+
 export interface Lister {
   list(query: ListQuery, ctx: CallContext): Promise<TaskPage>;
   /** Stops keeping collectors (the session's Logout destroys them). */
@@ -70,11 +76,14 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
   const backend = client.backend;
   const model = (info: TaskInfo) => toTaskModel(backend, info);
   const kept = keptCollectors(client, keep);
+  // By kept collector (page size and filter):
   /**
    * Lists whose newest page fell short of matches (the filter is finished locally): they scroll,
    * which a shared collector cannot, so they keep taking collectors of their own.
    */
-  const scrolling = new Set<string>();
+  const scrolling = new Map<string, true>();
+  /** The tasks unfinished on the last page read. */
+  const unfinishedAt = new Map<string, string[]>();
   /** The history page size for a listing: one more than asked (is there more?), at least vim's default. */
   const pageSize = (query: ListQuery) => Math.min(MAX_PAGE, Math.max(query.limit + 1, 10));
 
@@ -108,14 +117,6 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
     return narrow(backend, method, () => returnvals(res).map(readTaskInfo));
   }
 
-  /** The collector's newest `size` matches, into `found`; true when the history has no more. */
-  async function readLatest(session: VimSession, collector: MoRef, size: number, found: ReturnType<typeof collect>, ctx: CallContext): Promise<boolean> {
-    const latest = await readProperty(client, session, collector, 'latestPage', ctx);
-    const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
-    found.accept(infos);
-    return infos.length < size;
-  }
-
   /**
    * A first DESC page from a kept collector's latestPage. null when the page needs older items
    * (the local filter rejected some: scrolling is for a collector of the listing's own), when
@@ -123,7 +124,8 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
    */
   async function viaKept(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
     const size = pageSize(query);
-    if (scrolling.has(`${size}\n${spec}`)) return null;
+    const key = `${size}\n${spec}`;
+    if (scrolling.has(key)) return null;
     let collector: MoRef;
     try {
       collector = await kept.get(session, spec, size, ctx);
@@ -133,23 +135,33 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
       return null;
     }
     session.collectors = 'yes';
-    const found = collect(query);
-    let exhausted: boolean;
+    // The tasks unfinished at the last poll are read live in the same call as the page: in
+    // steady polling those are the page's unfinished tasks, and the poll is one round trip.
+    let read;
     try {
-      exhausted = await readLatest(session, collector, size, found, ctx);
+      read = await latestPageWithTasks(client, session, collector, unfinishedAt.get(key) ?? [], ctx);
     } catch (err) {
       if (!isFault(err, 'ManagedObjectNotFound')) throw err;
+      read = { gone: true } as const;
+    }
+    if (read.gone) {
       kept.forget(session, spec, size);
       return null;
     }
+    const infos = narrow(backend, 'RetrievePropertiesEx', () => (read.latest?.children ?? []).map(readTaskInfo));
+    const found = collect(query);
+    found.accept(infos);
+    const exhausted = infos.length < size;
     if (!exhausted && found.matches.size <= query.limit) {
-      if (scrolling.size >= 256) scrolling.clear();
-      scrolling.add(`${size}\n${spec}`);
+      remember(scrolling, key, true);
       kept.release(session, spec, size);
       return null;
     }
-    return refreshUnfinished(session, query, found.page(exhausted), ctx);
+    const page = await refreshUnfinished(session, query, found.page(exhausted), ctx, read.live);
+    remember(unfinishedAt, key, page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId));
+    return page;
   }
+
 
   async function viaCollector(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
     let collector: MoRef | undefined;
@@ -173,7 +185,10 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
       let exhausted = false;
       if (query.direction === 'DESC') {
         await client.call(session, 'SetCollectorPageSize', self, [el('maxCount', size)], ctx);
-        exhausted = await readLatest(session, self, size, found, ctx);
+        const latest = await readProperty(client, session, self, 'latestPage', ctx);
+        const infos = narrow(backend, 'RetrievePropertiesEx', () => (latest?.children ?? []).map(readTaskInfo));
+        found.accept(infos);
+        exhausted = infos.length < size;
         if (!exhausted && found.matches.size < want) await client.call(session, 'ResetCollector', self, [], ctx);
       }
       const method = query.direction === 'DESC' ? 'ReadPreviousTasks' : 'ReadNextTasks';
@@ -192,12 +207,14 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
   }
 
   /** Re-reads unfinished tasks live; one that stopped matching the filter leaves the page. */
-  async function refreshUnfinished(session: VimSession, query: ListQuery, page: TaskPage, ctx: CallContext): Promise<TaskPage> {
-    const stale = page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId);
-    if (stale.length === 0) return page;
-    const live = await taskInfosById(client, session, stale, ctx);
+  /** `known`: live infos already read (latestPageWithTasks); only the other unfinished tasks are read. */
+  async function refreshUnfinished(session: VimSession, query: ListQuery, page: TaskPage, ctx: CallContext, known?: ReadonlyMap<string, TaskInfo | null | Error>): Promise<TaskPage> {
+    const unfinished = page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId);
+    const stale = unfinished.filter((id) => !known?.has(id));
+    if (unfinished.length === 0) return page;
+    const live = stale.length ? await taskInfosById(client, session, stale, ctx) : new Map<string, TaskInfo | null | Error>();
     const tasks = page.tasks.flatMap((t) => {
-      const info = live.get(t.nativeId);
+      const info = live.get(t.nativeId) ?? known?.get(t.nativeId);
       if (!info || info instanceof Error) return [t];
       const fresh = model(info);
       return matchesFilter(fresh, query.filter) ? [fresh] : [];

@@ -9,7 +9,7 @@ import type { XmlElement } from '../xml.js';
 import type { VimClient, VimSession } from './client.js';
 import { isFault, missingObject } from './faults.js';
 import { el, node, ref, type MoRef } from './soap.js';
-import { readTaskInfo, WireError, type TaskInfo } from './wire.js';
+import { readTaskInfo, WireError, type ObjectContent, type TaskInfo } from './wire.js';
 
 /** Objects per RetrievePropertiesEx page (`RetrieveOptions.maxObjects`). */
 export const MAX_OBJECTS = 1000;
@@ -59,19 +59,62 @@ export async function taskInfosById(
       pending = pending.filter((id) => id !== gone);
       continue;
     }
-    for (const o of objects) {
-      const missing = o.missing.find((m) => m.path === 'info' || m.path === '');
-      if (missing && missing.fault?.type !== 'ManagedObjectNotFound') {
-        const type = missing.fault?.type ?? 'MethodFault';
-        out.set(o.obj.value, new Error(`${client.backend}: reading task ${o.obj.value} failed: ${type}`));
-      } else {
-        out.set(o.obj.value, infoOf(client.backend, o.props.get('info')));
-      }
-    }
+    for (const o of objects) out.set(o.obj.value, taskInfoOf(client.backend, o));
     for (const id of pending) if (!out.has(id)) out.set(id, null);
     pending = [];
   }
   return out;
+}
+
+/** One object's `Task.info`: the info, null when the task is gone, or the Error that kept it from us. */
+function taskInfoOf(backend: string, o: ObjectContent): TaskInfo | null | Error {
+  const missing = o.missing.find((m) => m.path === 'info' || m.path === '');
+  if (missing && missing.fault?.type !== 'ManagedObjectNotFound') {
+    return new Error(`${backend}: reading task ${o.obj.value} failed: ${missing.fault?.type ?? 'MethodFault'}`);
+  }
+  return infoOf(backend, o.props.get('info'));
+}
+
+export interface LatestAndTasks {
+  /** The collector's `latestPage`; undefined when empty. */
+  latest: XmlElement | undefined;
+  /** The server no longer has the collector. */
+  gone: boolean;
+  /** `Task.info` of the tasks asked for, as taskInfosById gives it. */
+  live: Map<string, TaskInfo | null | Error>;
+}
+
+/**
+ * A collector's `latestPage` and the live `Task.info` of some tasks, in one RetrievePropertiesEx
+ * (two propSets, one objectSet each; a PropertyFilterSpec takes any mix). A server that faults
+ * on a missing task instead of reporting it is asked again for the page alone.
+ */
+export async function latestPageWithTasks(
+  client: VimClient,
+  session: VimSession,
+  collector: MoRef,
+  ids: readonly string[],
+  ctx: CallContext,
+): Promise<LatestAndTasks> {
+  const spec = node('specSet', [
+    node('propSet', [el('type', collector.type), el('pathSet', 'latestPage')]),
+    ids.length > 0 && TASK_INFO_PROPS,
+    node('objectSet', [ref('obj', collector)]),
+    ...ids.map((id) => node('objectSet', [ref('obj', { type: 'Task', value: id })])),
+    el('reportMissingObjectsInResults', true),
+  ]);
+  let objects;
+  try {
+    objects = await client.retrieve(session, spec, MAX_OBJECTS, ctx);
+  } catch (err) {
+    const gone = isFault(err, 'ManagedObjectNotFound') ? missingObject(err) : undefined;
+    if (gone === undefined || gone === collector.value || ids.length === 0) throw err;
+    return latestPageWithTasks(client, session, collector, [], ctx);
+  }
+  const own = objects.find((o) => o.obj.type === collector.type && o.obj.value === collector.value);
+  const live = new Map<string, TaskInfo | null | Error>(ids.map((id) => [id, null]));
+  for (const o of objects) if (o.obj.type === 'Task') live.set(o.obj.value, taskInfoOf(client.backend, o));
+  return { latest: own?.props.get('latestPage'), gone: !own || own.missing.length > 0, live };
 }
 
 /** Every task in `TaskManager.recentTask`, with its info, in one traversal. */

@@ -9,6 +9,9 @@
  *   `ReadNextTasks` reads newer items forward; `ResetCollector` moves to just before the latest
  *   page, so `ReadPreviousTasks` then reads older items (newest first, as govmomi returns them);
  *   `SetCollectorPageSize` leaves the position alone (UNCONFIRMED);
+ * - the TaskInfo a collector returns is its own copy, taken when the task enters it and
+ *   refreshed only when the task's state changes (govmomi simulator note, as the adapter's
+ *   listing has it): progress read from a collector can be old, as clients must expect;
  * - `maxCount` <= 0 (or a page size above 1000) is `InvalidArgument{invalidProperty: maxCount}`;
  *   more than 32 collectors per session is `InvalidState` ("Too many task collectors to create").
  * Filter fields: entity (self; children/all treated as self: the simulator has no inventory
@@ -80,6 +83,8 @@ export class HistoryCollector {
   #pageSize = DEFAULT_PAGE_SIZE;
   /** Index of the boundary the view stands at: items before it are "previous", from it on "next". */
   #pos: number;
+  /** Rendered TaskInfo copies by task id and rendering, with the state they were taken in. */
+  readonly #copies = new Map<string, { state: string; xml: string }>();
 
   constructor(filter: TaskFilter, matching: SimTask[]) {
     this.filter = filter;
@@ -106,6 +111,16 @@ export class HistoryCollector {
 
   rewind(): void {
     this.#pos = 0;
+  }
+
+  /** The collector's copy of a task as `render` writes it, taken again only after a state change. */
+  copy(id: string, variant: string, state: string, render: () => string): string {
+    const key = `${variant}\n${id}`;
+    const kept = this.#copies.get(key);
+    if (kept?.state === state) return kept.xml;
+    const xml = render();
+    this.#copies.set(key, { state, xml });
+    return xml;
   }
 
   /** Newest first. */

@@ -85,7 +85,7 @@ export function createObjectModel(tasks: TaskDirectory, sessions: Sessions): Obj
         const collector = session?.history.get(obj.value);
         const page = (collector?.latestPage() ?? []).flatMap((id) => {
           const task = tasks.world.get(id);
-          return task ? [`<TaskInfo>${taskInfoFields(tasks.view(task), { xsi: true })}</TaskInfo>`] : [];
+          return task && collector ? [collector.copy(id, 'TaskInfo', vimState(task), () => `<TaskInfo>${taskInfoFields(tasks.view(task), { xsi: true })}</TaskInfo>`)] : [];
         });
         return page.length ? `<val ${typed('ArrayOfTaskInfo', top)}>${page.join('')}</val>` : null;
       }
