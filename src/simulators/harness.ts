@@ -13,6 +13,8 @@ export interface SimRequest {
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** Arrival, `performance.now()` of the simulator's process (tests compare requests' timing). */
+  receivedAt?: number;
 }
 
 export interface SimResponse {
@@ -37,6 +39,11 @@ export interface Faults {
   hangNext?: number;
   /** The next N requests have their connection destroyed. */
   resetNext?: number;
+  /**
+   * The four faults above go only to requests whose path starts with this ('' for any): a test
+   * of a backend's list answer must not have it drawn by a read the adapter sends beside it.
+   */
+  faultPath?: string;
 }
 
 export interface SimulatorServer {
@@ -67,7 +74,7 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
   const counts = new Map<string, number>();
   let total = 0;
   const recent: SimRequest[] = [];
-  let faults: Required<Faults> = { latencyMs: 0, failNext: 0, failStatus: 503, malformedNext: 0, hangNext: 0, resetNext: 0 };
+  let faults: Required<Faults> = { latencyMs: 0, failNext: 0, failStatus: 503, malformedNext: 0, hangNext: 0, resetNext: 0, faultPath: '' };
   const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer((req, res) => {
@@ -81,7 +88,8 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
 
   type Fault = 'reset' | 'hang' | { status: number; contentType: string; body: string };
 
-  function drawFault(): Fault | undefined {
+  function drawFault(path: string): Fault | undefined {
+    if (!path.startsWith(faults.faultPath)) return undefined;
     if (faults.resetNext > 0) {
       faults.resetNext--;
       return 'reset';
@@ -112,7 +120,7 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     total++;
     const url = new URL(req.url ?? '/', 'http://sim');
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, receivedAt: performance.now() };
     recent.push(simReq);
     if (recent.length > 500) recent.shift();
     // The latency is the backend's own time to answer, counted from arrival, and the answer is
@@ -120,7 +128,7 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
     // lengthen the latency (a real backend's CPU is not the gateway's). Faults are drawn at
     // arrival too and take effect when the latency is over.
     const due = faults.latencyMs > 0 ? new Promise((r) => setTimeout(r, faults.latencyMs)) : undefined;
-    const fault = drawFault();
+    const fault = drawFault(simReq.path);
     const answer = fault ? undefined : handle(simReq);
     if (due) await due;
     if (fault === 'reset') {

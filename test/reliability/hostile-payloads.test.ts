@@ -77,8 +77,10 @@ describe('hostile and broken answers, one backend at a time', () => {
   for (const type of BACKEND_TYPES) {
     describe(type, () => {
       it.each(cases(type))('%s', async (_what, reply) => {
-        if (reply === 'sim-malformed') sims.get(type)!.server.setFaults({ malformedNext: 1 });
-        else proxies.get(type)!.inject(reply);
+        // The list's answer: vCD reads its polled page's running tasks beside the query.
+        const list = type === 'vcd' ? '/api/query' : '';
+        if (reply === 'sim-malformed') sims.get(type)!.server.setFaults({ malformedNext: 1, faultPath: list });
+        else proxies.get(type)!.inject({ ...reply, when: (r) => r.url.startsWith(list) });
         const res: any = await gql(gw.url, TASKS);
         const others = BACKEND_TYPES.filter((t) => t !== type);
         const answered = new Set(res.data.tasks.edges.map((e: any) => e.node.backend));

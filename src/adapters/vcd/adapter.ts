@@ -18,6 +18,7 @@ import { checkServiceNamespace, createBody, renderBody, updateBody, vcdStatusFor
 import { createLimiter } from './limiter.js';
 import { listTasks, MAX_PAGE_SIZE } from './listing.js';
 import { taskToModel, taskUuid } from './map.js';
+import { createPrefetch } from './prefetch.js';
 import { TaskCache } from './task-cache.js';
 
 export interface VcdAdapterOptions {
@@ -46,8 +47,10 @@ export function createVcdTaskAdapter(options: VcdAdapterOptions): TaskAdapter {
     return cache.withLineage(model);
   }
 
+  const prefetch = createPrefetch(readTask);
+
   async function fullTask(uuid: string, ctx: CallContext): Promise<TaskModel | null> {
-    return cache.get(`urn:vcloud:task:${uuid}`) ?? readTask(uuid, ctx);
+    return cache.get(`urn:vcloud:task:${uuid}`) ?? prefetch.take(uuid, ctx) ?? readTask(uuid, ctx);
   }
 
   async function hydrate(models: TaskModel[], ctx: CallContext): Promise<Array<TaskModel | null>> {
@@ -143,7 +146,7 @@ export function createVcdTaskAdapter(options: VcdAdapterOptions): TaskAdapter {
       externalTasks: true,
       totalCount: true,
     },
-    listTasks: (query: ListQuery, ctx: CallContext): Promise<TaskPage> => listTasks({ backend, client, hydrate, fullTask, withLineage: (t) => cache.withLineage(t) }, query, ctx),
+    listTasks: (query: ListQuery, ctx: CallContext): Promise<TaskPage> => listTasks({ backend, client, hydrate, fullTask, withLineage: (t) => cache.withLineage(t), prefetch }, query, ctx),
     getTasks,
     cancelTask,
     createTask,

@@ -27,6 +27,7 @@ import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
 import type { VcdClient } from './client.js';
 import { buildFilter } from './filter.js';
 import { recordToModel, taskUrn, taskUuid } from './map.js';
+import type { Prefetch } from './prefetch.js';
 import type { VcdQueryPage } from './wire.js';
 
 /** "pageSize ... to a maximum of 128" (programming guide, Query Parameters). */
@@ -45,6 +46,8 @@ export interface ListingDeps {
   fullTask(uuid: string, ctx: CallContext): Promise<TaskModel | null>;
   /** The task with its parent filled in, once any read so far named it as a subtask. */
   withLineage(task: TaskModel): TaskModel;
+  /** Full reads sent beside a first page's query (prefetch.ts). */
+  prefetch?: Pick<Prefetch, 'start' | 'remember'>;
 }
 
 /**
@@ -103,7 +106,11 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
     pending.sort(order);
   };
 
-  const first = await deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
+  // A first page is what a task view polls: its unfinished tasks are read beside the query.
+  const polled = query.after ? undefined : JSON.stringify([query.direction, query.limit, recordsOnly, native.clauses]);
+  const querying = deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
+  if (polled) deps.prefetch?.start(polled, ctx);
+  const first = await querying;
   ingest(first);
   for (;;) {
     const need = query.limit + 1 - accepted.length;
@@ -120,8 +127,10 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
     if (accepted.length > query.limit) break;
   }
   accepted.sort(order);
+  const tasks = accepted.slice(0, query.limit).map(deps.withLineage);
+  if (polled) deps.prefetch?.remember(polled, accepted);
   return {
-    tasks: accepted.slice(0, query.limit).map(deps.withLineage),
+    tasks,
     hasMore: accepted.length > query.limit || pending.length > 0 || next !== undefined,
     totalCount: query.after ? null : (first.total ?? null),
     ...(recordsOnly ? { incomplete: true } : {}),

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskModel } from '../../model/task.js';
+import { createPrefetch } from './prefetch.js';
+
+const UUID = { a: '0f3c8a1e-0000-4000-8000-00000000000a', b: '0f3c8a1e-0000-4000-8000-00000000000b', c: '0f3c8a1e-0000-4000-8000-00000000000c' };
+const task = (uuid: string, status: TaskModel['status']) => ({ nativeId: `urn:vcloud:task:${uuid}`, status }) as TaskModel;
+
+describe('vcd prefetch', () => {
+  function setup(fail = new Set<string>()) {
+    const reads: Array<[string, string]> = [];
+    const clock = { now: 0 };
+    const prefetch = createPrefetch(async (uuid, ctx) => {
+      reads.push([uuid, ctx.requestId]);
+      if (fail.has(uuid)) {
+        fail.delete(uuid);
+        throw new Error('connection reset');
+      }
+      return task(uuid, 'RUNNING');
+    }, () => clock.now);
+    prefetch.remember('list', [task(UUID.a, 'RUNNING'), task(UUID.b, 'SUCCEEDED'), task(UUID.c, 'QUEUED')]);
+    return { reads, clock, prefetch };
+  }
+
+  it('reads the unfinished tasks of the last answer, once each, for the request that sent them', async () => {
+    const { reads, prefetch } = setup();
+    prefetch.start('list', { requestId: 'r1' });
+    expect(reads).toEqual([[UUID.a, 'r1'], [UUID.c, 'r1']]);
+    expect(prefetch.take(UUID.a, { requestId: 'r2' })).toBeUndefined(); // another request reads for itself
+    expect(await prefetch.take(UUID.a, { requestId: 'r1' })).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.a}` });
+    expect(prefetch.take(UUID.a, { requestId: 'r1' })).toBeUndefined(); // once
+    expect(prefetch.take(UUID.b, { requestId: 'r1' })).toBeUndefined(); // finished: not prefetched
+    prefetch.start('another list', { requestId: 'r1' });
+    expect(reads).toHaveLength(2);
+  });
+
+  it('drops what the page did not take within seconds, and reads again what failed', async () => {
+    const { reads, clock, prefetch } = setup(new Set([UUID.c]));
+    prefetch.start('list', { requestId: 'r1' });
+    expect(await prefetch.take(UUID.c, { requestId: 'r1' })).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.c}` });
+    expect(reads.filter(([uuid]) => uuid === UUID.c)).toHaveLength(2);
+    clock.now += 5_000;
+    expect(prefetch.take(UUID.a, { requestId: 'r1' })).toBeUndefined();
+  });
+});

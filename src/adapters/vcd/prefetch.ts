@@ -1,0 +1,62 @@
+/**
+ * GETs sent beside a list's query for the tasks that were unfinished on the last answer to the
+ * same list. A polled task view's running tasks must be read in full (a record has no
+ * progress and cannot say a cancel was requested), and those are mostly the same from one
+ * poll to the next: read beside the query, they cost no round trip after it.
+ *
+ * A prefetched task goes only to a read of the request that sent it (the same request id),
+ * within a few seconds, once: nothing answered is kept for anyone else, so no read is staler
+ * than its own request. One the page did not need is dropped.
+ */
+import type { CallContext } from '../contract.js';
+import { isTerminal, type TaskModel } from '../../model/task.js';
+import { taskUuid } from './map.js';
+
+/** Long enough for the request's own reads of the page, which follow its query at once. */
+const KEEP_MS = 5_000;
+/** Lists remembered; filters are few, and forgetting costs only the round trip saved. */
+const MAX_LISTS = 256;
+
+type Read = (uuid: string, ctx: CallContext) => Promise<TaskModel | null>;
+
+export interface Prefetch {
+  /** Before a list's query: GETs for the tasks unfinished on this list's last answer. */
+  start(list: string, ctx: CallContext): void;
+  /** After it: the tasks to read beside the next query of this list. */
+  remember(list: string, tasks: readonly TaskModel[]): void;
+  /** This request's prefetched read of `uuid`, once; undefined when there is none. */
+  take(uuid: string, ctx: CallContext): Promise<TaskModel | null> | undefined;
+}
+
+export function createPrefetch(read: Read, now: () => number = Date.now): Prefetch {
+  const unfinished = new Map<string, string[]>();
+  const sent = new Map<string, { requestId: string; until: number; task: Promise<TaskModel | null | undefined> }>();
+
+  return {
+    start(list, ctx) {
+      const at = now();
+      for (const [uuid, entry] of sent) if (entry.until <= at) sent.delete(uuid);
+      for (const uuid of unfinished.get(list) ?? []) {
+        // A failed prefetch is not an answer: the page's own read tries again.
+        const task = read(uuid, ctx).catch(() => undefined);
+        sent.set(uuid, { requestId: ctx.requestId, until: at + KEEP_MS, task });
+      }
+    },
+    remember(list, tasks) {
+      if (unfinished.size >= MAX_LISTS && !unfinished.has(list)) unfinished.clear();
+      unfinished.set(
+        list,
+        tasks.flatMap((t) => {
+          const uuid = taskUuid(t.nativeId);
+          return uuid && !isTerminal(t.status) ? [uuid] : [];
+        }),
+      );
+    },
+    take(uuid, ctx) {
+      const entry = sent.get(uuid);
+      if (!entry || entry.requestId !== ctx.requestId || entry.until <= now()) return undefined;
+      sent.delete(uuid);
+      return entry.task.then((task) => (task === undefined ? read(uuid, ctx) : task));
+    },
+  };
+}
