@@ -26,6 +26,12 @@ export interface CallContext {
   /** Sent as NTNX-Request-Id, X-Vmware-Vcloud-Client-Request-Id, vim operationID. */
   requestId: string;
   signal?: AbortSignal;
+  /**
+   * The same for every call made for one gateway request (or one watcher poll), and for no
+   * other: what an adapter keeps for the rest of a request is keyed on it, never on requestId,
+   * which a client may send again.
+   */
+  readonly request?: symbol;
 }
 
 export interface ListQuery {

@@ -45,7 +45,7 @@ export function createContext(
     maxFirst?: number;
   } = {},
 ): GatewayContext {
-  const call: CallContext = { requestId: options.requestId ?? randomUUID() };
+  const call: CallContext = { requestId: options.requestId ?? randomUUID(), request: Symbol('request') };
   const access = createAccess(backends, options.principal ?? ANONYMOUS, options.accessPolicy);
   const visible = access.backends;
   return {

@@ -64,7 +64,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   const { adapter } = options;
   const now = options.now ?? Date.now;
   const maxTracked = options.maxTracked ?? 2000;
-  const call: CallContext = { requestId: `watch-${adapter.name}` };
+  let call: CallContext = { requestId: `watch-${adapter.name}` };
   const known = new Map<string, string>();
   const active = new Set<string>();
   let state: WatcherState = { phase: 'stopped' };
@@ -126,6 +126,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       await resume();
     }
     const cycleStart = now();
+    call = { requestId: call.requestId, request: Symbol('poll') };
     const since = new Date((lastPollAt || cycleStart) - SKEW_MS);
     const [running, recent] = await Promise.all([
       listAll({ statuses: ACTIVE }, maxTracked),

@@ -212,7 +212,7 @@ describe("vcd polled list: the last answer's unfinished tasks read beside the qu
       // More GETs at once than the page has unfinished tasks (at 8, the 9th would wait for one).
       const adapter = f.adapter({ maxConcurrentGets: 32 });
       const query = { filter: {}, direction: 'DESC' as const, limit: 10 };
-      const first = await adapter.listTasks(query, { requestId: 'poll-1' });
+      const first = await adapter.listTasks(query, { requestId: 'poll-1', request: Symbol('poll-1') });
       const second11th = await adapter.listTasks({ ...query, after: { time: sortTime(first.tasks[9]!), nativeId: first.tasks[9]!.nativeId }, limit: 1 }, ctx);
       // The page's tasks and the one read beyond it (is there more?).
       const running = [...first.tasks, ...second11th.tasks].filter((t) => !['SUCCEEDED', 'FAILED', 'CANCELED'].includes(t.status));
@@ -222,7 +222,7 @@ describe("vcd polled list: the last answer's unfinished tasks read beside the qu
       // With 1 s per answer, a GET sent after the query was answered arrives 1 s after it.
       f.sim.server.setFaults({ latencyMs: 1000 });
       const from = f.sim.server.recent().length;
-      const second = await adapter.listTasks(query, { requestId: 'poll-2' });
+      const second = await adapter.listTasks(query, { requestId: 'poll-2', request: Symbol('poll-2') });
       const sent = f.sim.server.recent().slice(from);
       const queryAt = sent.find((r) => r.path === '/api/query')!.receivedAt!;
       const gets = sent.filter((r) => r.path.startsWith('/api/task/'));
@@ -230,7 +230,7 @@ describe("vcd polled list: the last answer's unfinished tasks read beside the qu
       for (const get of gets) expect(get.receivedAt! - queryAt).toBeLessThan(500);
       // The same page as a third list with nothing prefetched (another filter key: limit 11) reads.
       f.sim.server.setFaults({ latencyMs: 0 });
-      const fresh = await adapter.listTasks({ ...query, limit: 11 }, { requestId: 'poll-3' });
+      const fresh = await adapter.listTasks({ ...query, limit: 11 }, { requestId: 'poll-3', request: Symbol('poll-3') });
       expect(second.tasks).toEqual(fresh.tasks.slice(0, 10));
 
     } finally {

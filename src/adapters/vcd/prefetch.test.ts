@@ -5,12 +5,16 @@ import { createPrefetch } from './prefetch.js';
 const UUID = { a: '0f3c8a1e-0000-4000-8000-00000000000a', b: '0f3c8a1e-0000-4000-8000-00000000000b', c: '0f3c8a1e-0000-4000-8000-00000000000c' };
 const task = (uuid: string, status: TaskModel['status']) => ({ nativeId: `urn:vcloud:task:${uuid}`, status }) as TaskModel;
 
+const r1 = { requestId: 'same-id', request: Symbol('r1') };
+/** Another request, though its client sent the same request id. */
+const r2 = { requestId: 'same-id', request: Symbol('r2') };
+
 describe('vcd prefetch', () => {
   function setup(fail = new Set<string>()) {
     const reads: Array<[string, string]> = [];
     const clock = { now: 0 };
     const prefetch = createPrefetch(async (uuid, ctx) => {
-      reads.push([uuid, ctx.requestId]);
+      reads.push([uuid, ctx.request === r1.request ? 'r1' : 'other']);
       if (fail.has(uuid)) {
         fail.delete(uuid);
         throw new Error('connection reset');
@@ -23,22 +27,23 @@ describe('vcd prefetch', () => {
 
   it('reads the unfinished tasks of the last answer, once each, for the request that sent them', async () => {
     const { reads, prefetch } = setup();
-    prefetch.start('list', { requestId: 'r1' });
+    prefetch.start('list', r1);
     expect(reads).toEqual([[UUID.a, 'r1'], [UUID.c, 'r1']]);
-    expect(prefetch.take(UUID.a, { requestId: 'r2' })).toBeUndefined(); // another request reads for itself
-    expect(await prefetch.take(UUID.a, { requestId: 'r1' })).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.a}` });
-    expect(prefetch.take(UUID.a, { requestId: 'r1' })).toBeUndefined(); // once
-    expect(prefetch.take(UUID.b, { requestId: 'r1' })).toBeUndefined(); // finished: not prefetched
-    prefetch.start('another list', { requestId: 'r1' });
+    expect(prefetch.take(UUID.a, r2)).toBeUndefined(); // another request reads for itself
+    expect(await prefetch.take(UUID.a, r1)).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.a}` });
+    expect(prefetch.take(UUID.a, r1)).toBeUndefined(); // once
+    expect(prefetch.take(UUID.b, r1)).toBeUndefined(); // finished: not prefetched
+    prefetch.start('another list', r1); // nothing remembered for it
+    prefetch.start('list', { requestId: 'same-id' }); // a call outside any request prefetches nothing
     expect(reads).toHaveLength(2);
   });
 
   it('drops what the page did not take within seconds, and reads again what failed', async () => {
     const { reads, clock, prefetch } = setup(new Set([UUID.c]));
-    prefetch.start('list', { requestId: 'r1' });
-    expect(await prefetch.take(UUID.c, { requestId: 'r1' })).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.c}` });
+    prefetch.start('list', r1);
+    expect(await prefetch.take(UUID.c, r1)).toMatchObject({ nativeId: `urn:vcloud:task:${UUID.c}` });
     expect(reads.filter(([uuid]) => uuid === UUID.c)).toHaveLength(2);
     clock.now += 5_000;
-    expect(prefetch.take(UUID.a, { requestId: 'r1' })).toBeUndefined();
+    expect(prefetch.take(UUID.a, r1)).toBeUndefined();
   });
 });

@@ -4,9 +4,10 @@
  * progress and cannot say a cancel was requested), and those are mostly the same from one
  * poll to the next: read beside the query, they cost no round trip after it.
  *
- * A prefetched task goes only to a read of the request that sent it (the same request id),
+ * A prefetched task goes only to a read of the request that sent it (CallContext.request),
  * within a few seconds, once: nothing answered is kept for anyone else, so no read is staler
- * than its own request. One the page did not need is dropped.
+ * than its own request. One the page did not need is dropped. A call without a request
+ * (no gateway request or watcher poll behind it) prefetches nothing.
  */
 import type { CallContext } from '../contract.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
@@ -30,16 +31,18 @@ export interface Prefetch {
 
 export function createPrefetch(read: Read, now: () => number = Date.now): Prefetch {
   const unfinished = new Map<string, string[]>();
-  const sent = new Map<string, { requestId: string; until: number; task: Promise<TaskModel | null | undefined> }>();
+  const sent = new Map<string, { request: symbol; until: number; task: Promise<TaskModel | null | undefined> }>();
 
   return {
     start(list, ctx) {
+      const request = ctx.request;
+      if (request === undefined) return;
       const at = now();
       for (const [uuid, entry] of sent) if (entry.until <= at) sent.delete(uuid);
       for (const uuid of unfinished.get(list) ?? []) {
         // A failed prefetch is not an answer: the page's own read tries again.
         const task = read(uuid, ctx).catch(() => undefined);
-        sent.set(uuid, { requestId: ctx.requestId, until: at + KEEP_MS, task });
+        sent.set(uuid, { request, until: at + KEEP_MS, task });
       }
     },
     remember(list, tasks) {
@@ -54,7 +57,7 @@ export function createPrefetch(read: Read, now: () => number = Date.now): Prefet
     },
     take(uuid, ctx) {
       const entry = sent.get(uuid);
-      if (!entry || entry.requestId !== ctx.requestId || entry.until <= now()) return undefined;
+      if (!entry || entry.request !== ctx.request || entry.until <= now()) return undefined;
       sent.delete(uuid);
       return entry.task.then((task) => (task === undefined ? read(uuid, ctx) : task));
     },

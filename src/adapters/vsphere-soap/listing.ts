@@ -10,8 +10,9 @@
  *      setting", vim.HistoryCollector);
  *    and `DestroyCollector`, always, once the reads are done: it goes alongside the re-read
  *    below, not after it. A first DESC page (no keyset position) instead reads the
- *    `latestPage` of a collector kept for the next poll of the same list (kept-collectors.ts):
- *    one round trip, plus the re-read. The history includes running tasks, so recentTask adds nothing;
+ *    `latestPage` of a collector kept for the next poll of the same list (kept-collectors.ts),
+ *    with the tasks unfinished at the last poll in the same call: one round trip when no task
+ *    became unfinished since. The history includes running tasks, so recentTask adds nothing;
  *    unfinished tasks on the page are re-read live (`Task.info`),
  *    because a collector's copy is refreshed only on state changes (govmomi simulator note).
  *    A read shorter than asked ends the history ("No item is returned when the end of the
@@ -76,13 +77,13 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
   const backend = client.backend;
   const model = (info: TaskInfo) => toTaskModel(backend, info);
   const kept = keptCollectors(client, keep);
-  // By kept collector (page size and filter):
+  // Keyed like kept collectors (page size and filter):
   /**
    * Lists whose newest page fell short of matches (the filter is finished locally): they scroll,
    * which a shared collector cannot, so they keep taking collectors of their own.
    */
   const scrolling = new Map<string, true>();
-  /** The tasks unfinished on the last page read. */
+  /** The tasks unfinished on the last page read from a kept collector. */
   const unfinishedAt = new Map<string, string[]>();
   /** The history page size for a listing: one more than asked (is there more?), at least vim's default. */
   const pageSize = (query: ListQuery) => Math.min(MAX_PAGE, Math.max(query.limit + 1, 10));
@@ -162,7 +163,6 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
     return page;
   }
 
-
   async function viaCollector(session: VimSession, query: ListQuery, spec: string, ctx: CallContext): Promise<TaskPage | null> {
     let collector: MoRef | undefined;
     try {
@@ -206,12 +206,14 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
     }
   }
 
-  /** Re-reads unfinished tasks live; one that stopped matching the filter leaves the page. */
-  /** `known`: live infos already read (latestPageWithTasks); only the other unfinished tasks are read. */
+  /**
+   * Re-reads unfinished tasks live; one that stopped matching the filter leaves the page.
+   * `known`: live infos already read (latestPageWithTasks); only the other ones are read.
+   */
   async function refreshUnfinished(session: VimSession, query: ListQuery, page: TaskPage, ctx: CallContext, known?: ReadonlyMap<string, TaskInfo | null | Error>): Promise<TaskPage> {
     const unfinished = page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId);
-    const stale = unfinished.filter((id) => !known?.has(id));
     if (unfinished.length === 0) return page;
+    const stale = unfinished.filter((id) => !known?.has(id));
     const live = stale.length ? await taskInfosById(client, session, stale, ctx) : new Map<string, TaskInfo | null | Error>();
     const tasks = page.tasks.flatMap((t) => {
       const info = live.get(t.nativeId) ?? known?.get(t.nativeId);
