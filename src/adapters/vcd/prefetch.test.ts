@@ -38,6 +38,16 @@ describe('vcd prefetch', () => {
     expect(reads).toHaveLength(2);
   });
 
+  it('gives concurrent requests of the same list each their own reads', async () => {
+    const { reads, prefetch } = setup();
+    prefetch.start('list', r1);
+    prefetch.start('list', r2);
+    expect(reads).toEqual([[UUID.a, 'r1'], [UUID.c, 'r1'], [UUID.a, 'other'], [UUID.c, 'other']]);
+    expect(prefetch.take(UUID.a, r1)).toBeDefined();
+    expect(prefetch.take(UUID.a, r2)).toBeDefined();
+    expect(reads).toHaveLength(4);
+  });
+
   it('drops what the page did not take within seconds, and reads again what failed', async () => {
     const { reads, clock, prefetch } = setup(new Set([UUID.c]));
     prefetch.start('list', r1);

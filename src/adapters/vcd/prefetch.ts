@@ -31,19 +31,22 @@ export interface Prefetch {
 
 export function createPrefetch(read: Read, now: () => number = Date.now): Prefetch {
   const unfinished = new Map<string, string[]>();
-  const sent = new Map<string, { request: symbol; until: number; task: Promise<TaskModel | null | undefined> }>();
+  /** By request: what it prefetched, until when. Concurrent requests each have their own. */
+  const sent = new Map<symbol, { until: number; tasks: Map<string, Promise<TaskModel | null | undefined>> }>();
 
   return {
     start(list, ctx) {
       const request = ctx.request;
       if (request === undefined) return;
       const at = now();
-      for (const [uuid, entry] of sent) if (entry.until <= at) sent.delete(uuid);
-      for (const uuid of unfinished.get(list) ?? []) {
-        // A failed prefetch is not an answer: the page's own read tries again.
-        const task = read(uuid, ctx).catch(() => undefined);
-        sent.set(uuid, { request, until: at + KEEP_MS, task });
-      }
+      for (const [key, entry] of sent) if (entry.until <= at) sent.delete(key);
+      const uuids = unfinished.get(list) ?? [];
+      if (uuids.length === 0) return;
+      const own = sent.get(request) ?? { until: 0, tasks: new Map() };
+      own.until = at + KEEP_MS;
+      sent.set(request, own);
+      // A failed prefetch is not an answer: the page's own read tries again.
+      for (const uuid of uuids) if (!own.tasks.has(uuid)) own.tasks.set(uuid, read(uuid, ctx).catch(() => undefined));
     },
     remember(list, tasks) {
       if (unfinished.size >= MAX_LISTS && !unfinished.has(list)) unfinished.clear();
@@ -56,10 +59,12 @@ export function createPrefetch(read: Read, now: () => number = Date.now): Prefet
       );
     },
     take(uuid, ctx) {
-      const entry = sent.get(uuid);
-      if (!entry || entry.request !== ctx.request || entry.until <= now()) return undefined;
-      sent.delete(uuid);
-      return entry.task.then((task) => (task === undefined ? read(uuid, ctx) : task));
+      const own = ctx.request === undefined ? undefined : sent.get(ctx.request);
+      if (!own || own.until <= now()) return undefined;
+      const task = own.tasks.get(uuid);
+      if (!task) return undefined;
+      own.tasks.delete(uuid);
+      return task.then((t) => (t === undefined ? read(uuid, ctx) : t));
     },
   };
 }
