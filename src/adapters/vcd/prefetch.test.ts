@@ -48,6 +48,14 @@ describe('vcd prefetch', () => {
     expect(reads).toHaveLength(4);
   });
 
+  it('keeps the reads of at most 256 requests', () => {
+    const { prefetch } = setup();
+    const requests = Array.from({ length: 257 }, (_, i) => ({ requestId: `r${i}`, request: Symbol(`r${i}`) }));
+    for (const r of requests) prefetch.start('list', r);
+    expect(prefetch.take(UUID.a, requests[0]!)).toBeUndefined();
+    expect(prefetch.take(UUID.a, requests[256]!)).toBeDefined();
+  });
+
   it('drops what the page did not take within seconds, and reads again what failed', async () => {
     const { reads, clock, prefetch } = setup(new Set([UUID.c]));
     prefetch.start('list', r1);

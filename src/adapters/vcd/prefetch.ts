@@ -17,6 +17,8 @@ import { taskUuid } from './map.js';
 const KEEP_MS = 5_000;
 /** Lists remembered; filters are few, and forgetting costs only the round trip saved. */
 const MAX_LISTS = 256;
+/** Requests whose prefetched reads are kept at once (the oldest go first): bounded memory. */
+const MAX_REQUESTS = 256;
 
 type Read = (uuid: string, ctx: CallContext) => Promise<TaskModel | null>;
 
@@ -45,6 +47,7 @@ export function createPrefetch(read: Read, now: () => number = Date.now): Prefet
       const own = sent.get(request) ?? { until: 0, tasks: new Map() };
       own.until = at + KEEP_MS;
       sent.set(request, own);
+      if (sent.size > MAX_REQUESTS) sent.delete(sent.keys().next().value!);
       // A failed prefetch is not an answer: the page's own read tries again.
       for (const uuid of uuids) if (!own.tasks.has(uuid)) own.tasks.set(uuid, read(uuid, ctx).catch(() => undefined));
     },
@@ -59,11 +62,13 @@ export function createPrefetch(read: Read, now: () => number = Date.now): Prefet
       );
     },
     take(uuid, ctx) {
-      const own = ctx.request === undefined ? undefined : sent.get(ctx.request);
-      if (!own || own.until <= now()) return undefined;
+      const request = ctx.request;
+      const own = request === undefined ? undefined : sent.get(request);
+      if (request === undefined || !own || own.until <= now()) return undefined;
       const task = own.tasks.get(uuid);
       if (!task) return undefined;
       own.tasks.delete(uuid);
+      if (own.tasks.size === 0) sent.delete(request);
       return task.then((t) => (t === undefined ? read(uuid, ctx) : t));
     },
   };
