@@ -12,7 +12,8 @@
  * per-request loader with them, and the filter (CANCELING, entity type) is finished on what vCD
  * says now. Records are read ahead in pages of 25 or more; only as many are re-read as the page
  * still needs. A task that cannot be re-read keeps its record form; one that vanished meanwhile
- * (expired) is dropped.
+ * (expired) is dropped. On a first page, the tasks unfinished on the last answer to the same
+ * list are read beside the query (prefetch.ts).
  *
  * When the caller completes only the tasks it keeps (ListQuery.completesKept: a page merged
  * across backends keeps a few of each one's candidates) and the records decide the filter
@@ -106,7 +107,8 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
     pending.sort(order);
   };
 
-  // A first page is what a task view polls: its unfinished tasks are read beside the query.
+  // A first page is what a task view polls: the tasks unfinished on its last answer are read
+  // beside the query (prefetch.ts), not after it.
   const polled = query.after ? undefined : JSON.stringify([query.direction, query.limit, recordsOnly, native.clauses]);
   const querying = deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
   if (polled) deps.prefetch?.start(polled, ctx);
