@@ -16,6 +16,11 @@ export const MAX_OBJECTS = 1000;
 
 const TASK_INFO_PROPS = node('propSet', [el('type', 'Task'), el('pathSet', 'info')]);
 
+/** One ObjectSpec per task id. */
+function taskObjectSets(ids: readonly string[]): string[] {
+  return ids.map((id) => node('objectSet', [ref('obj', { type: 'Task', value: id })]));
+}
+
 /** Narrows wire elements, turning shape errors into BACKEND_BAD_RESPONSE for this backend. */
 export function narrow<T>(backend: string, method: string, fn: () => T): T {
   try {
@@ -46,7 +51,7 @@ export async function taskInfosById(
   while (pending.length) {
     const spec = node('specSet', [
       TASK_INFO_PROPS,
-      ...pending.map((id) => node('objectSet', [ref('obj', { type: 'Task', value: id })])),
+      ...taskObjectSets(pending),
       el('reportMissingObjectsInResults', true),
     ]);
     let objects;
@@ -100,7 +105,7 @@ export async function latestPageWithTasks(
     node('propSet', [el('type', collector.type), el('pathSet', 'latestPage')]),
     ids.length > 0 && TASK_INFO_PROPS,
     node('objectSet', [ref('obj', collector)]),
-    ...ids.map((id) => node('objectSet', [ref('obj', { type: 'Task', value: id })])),
+    ...taskObjectSets(ids),
     el('reportMissingObjectsInResults', true),
   ]);
   let objects;
