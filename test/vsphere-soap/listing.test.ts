@@ -156,6 +156,19 @@ describe('listing through TaskHistoryCollectors', () => {
     expect(steady).toEqual((await fresh()).tasks);
   });
 
+  it('keeps a collector whose latestPage is empty: the object comes back with no propSet, as vcsim answers', async () => {
+    // vcsim (govmomi simulator/property_collector.go): an unset property is dropped from
+    // propSet but its ObjectContent stays; only a missing object is left out (or faults).
+    const filter: TaskFilter = { entity: { nativeId: 'vm-404', type: 'VirtualMachine' } };
+    const list = () => f.adapter.listTasks({ filter, direction: 'DESC', limit: 10 }, ctx);
+    expect((await list()).tasks).toEqual([]);
+    f.recorder.requests.length = 0;
+    for (let i = 0; i < 3; i++) expect((await list()).tasks).toEqual([]);
+    expect(f.recorder.requests.map((r) => r.method)).toEqual(['RetrievePropertiesEx', 'RetrievePropertiesEx', 'RetrievePropertiesEx']);
+    expect(f.recorder.requests[0]!.body).toContain('<pathSet>latestPage</pathSet>');
+    expect(f.sim.collectorCount()).toBe(1);
+  });
+
   it('replaces a kept collector the server lost, or that died with its session', async () => {
     const list = () => f.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 5 }, ctx);
     const expected = (await list()).tasks.map((t) => t.nativeId);
