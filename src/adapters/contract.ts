@@ -54,11 +54,24 @@ export interface ListQuery {
    * the keyset and the filter are decided exactly on them.
    */
   completesKept?: boolean;
+  /**
+   * The caller maps only the tasks it keeps (a page merged over N backends keeps about one in
+   * N of their candidates). An adapter that orders, bounds and filters a list exactly on each
+   * task's sort key may then answer with `TaskPage.keyed` instead of mapped tasks.
+   */
+  mapsKept?: boolean;
+}
+
+/** A task of a page by its sort key (`sortTime`, nativeId), mapped when `task()` is first called. */
+export interface KeyedTask extends Keyset {
+  task(): TaskModel;
 }
 
 export interface TaskPage {
   /** Sorted by (sortTime, nativeId) in the requested direction; every one matches the filter. */
   tasks: TaskModel[];
+  /** Only for ListQuery.mapsKept, and then instead of `tasks` (left empty): the same page by key. */
+  keyed?: KeyedTask[];
   /** True when more tasks match beyond this page. */
   hasMore: boolean;
   /** Total matching tasks when the backend reports it (may ignore the keyset), else null. */

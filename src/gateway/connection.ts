@@ -112,32 +112,56 @@ function decodeCursor(cursor: string, fingerprint: string, arg: string): GlobalK
   return { t: data.t, b: data.b, i: data.i };
 }
 
-function compareGlobal(a: TaskModel, b: TaskModel, direction: SortDirection): number {
+/** A backend's task in the merge: its global key, and the task (mapped only if it is kept). */
+interface Candidate extends GlobalKey {
+  task(): TaskModel;
+}
+
+/** A task its adapter mapped already. */
+class Mapped implements Candidate {
+  readonly t: number;
+  readonly b: string;
+  readonly i: string;
+  constructor(private readonly model: TaskModel) {
+    this.t = sortTime(model);
+    this.b = model.backend;
+    this.i = model.nativeId;
+  }
+
+  task(): TaskModel {
+    return this.model;
+  }
+}
+
+/** A page's candidates; a keyed page's (ListQuery.mapsKept) are on `backend`. */
+function candidatesOf(page: TaskPage, backend: string): Candidate[] {
+  if (!page.keyed) return page.tasks.map((task) => new Mapped(task));
+  return page.keyed.map((k) => ({ t: k.time, b: backend, i: k.nativeId, task: () => k.task() }));
+}
+
+function compareGlobal(a: GlobalKey, b: GlobalKey, direction: SortDirection): number {
   const sign = direction === 'DESC' ? -1 : 1;
-  const ta = sortTime(a);
-  const tb = sortTime(b);
-  if (ta !== tb) return sign * (ta - tb);
-  if (a.backend !== b.backend) return sign * (a.backend < b.backend ? -1 : 1);
-  if (a.nativeId === b.nativeId) return 0;
-  return sign * (a.nativeId < b.nativeId ? -1 : 1);
+  if (a.t !== b.t) return sign * (a.t - b.t);
+  if (a.b !== b.b) return sign * (a.b < b.b ? -1 : 1);
+  if (a.i === b.i) return 0;
+  return sign * (a.i < b.i ? -1 : 1);
 }
 
 /**
- * The first `count` tasks of the pages in the global order. A backend with more to come may
- * return a short page, so nothing beyond its last task may enter, or the next cursor would
+ * The first `count` candidates of the pages in the global order. A backend with more to come
+ * may return a short page, so nothing beyond its last task may enter, or the next cursor would
  * skip that backend's unfetched tasks. Pages come sorted by their backend (k-way merge, no
  * sort); one that is not, by ties the backend orders otherwise, is sorted first.
  */
-function mergePages(pages: readonly TaskPage[], direction: SortDirection, count: number): TaskModel[] {
-  const lists = pages.map((page) => {
-    const tasks = page.tasks;
-    for (let i = 1; i < tasks.length; i++) {
-      if (compareGlobal(tasks[i - 1]!, tasks[i]!, direction) > 0) return [...tasks].sort((a, b) => compareGlobal(a, b, direction));
+function mergePages(pages: ReadonlyArray<{ page: TaskPage; candidates: Candidate[] }>, direction: SortDirection, count: number): Candidate[] {
+  const lists = pages.map(({ candidates }) => {
+    for (let i = 1; i < candidates.length; i++) {
+      if (compareGlobal(candidates[i - 1]!, candidates[i]!, direction) > 0) return [...candidates].sort((a, b) => compareGlobal(a, b, direction));
     }
-    return tasks;
+    return candidates;
   });
   const at = lists.map(() => 0);
-  const merged: TaskModel[] = [];
+  const merged: Candidate[] = [];
   while (merged.length < count) {
     let pick = -1;
     for (let i = 0; i < lists.length; i++) {
@@ -145,7 +169,7 @@ function mergePages(pages: readonly TaskPage[], direction: SortDirection, count:
     }
     if (pick === -1) break;
     merged.push(lists[pick]![at[pick]!++]!);
-    if (at[pick] === lists[pick]!.length && pages[pick]!.hasMore) break;
+    if (at[pick] === lists[pick]!.length && pages[pick]!.page.hasMore) break;
   }
   return merged;
 }
@@ -187,7 +211,7 @@ function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): 
   if (!COALESCE) return adapter.listTasks(query, call);
   let flights = listsInFlight.get(adapter);
   if (!flights) listsInFlight.set(adapter, (flights = new Map()));
-  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null, query.completesKept ?? false]);
+  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null, query.completesKept ?? false, query.mapsKept ?? false]);
   const shared = flights.get(key);
   if (shared) return shared;
   const page = adapter.listTasks(query, call);
@@ -235,39 +259,42 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
 
   const incomplete = new Set<string>();
   const pages = await Promise.all(
-    [...req.scope].map(async ([name, filter]): Promise<TaskPage | null> => {
+    [...req.scope].map(async ([name, filter]) => {
       const backend = ctx.backends.get(name);
       if (!backend || size === 0) return null;
       try {
         const after = key ? positionOn(name, key, direction) : undefined;
-        const page = await sharedList(backend.adapter, { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true }, ctx.call);
+        const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: true };
+        const page = await sharedList(backend.adapter, query, ctx.call);
         if (page.incomplete) incomplete.add(name);
-        return page;
+        return { page, candidates: candidatesOf(page, name) };
       } catch (err) {
         ctx.partialErrors.push(toGraphQLError(err));
         return null;
       }
     }),
   );
-  const answered = pages.filter((p): p is TaskPage => p !== null);
+  const answered = pages.filter((p) => p !== null);
   let kept = size;
   let merged = mergePages(answered, direction, kept + 1);
+  // Only the candidates that make the page are mapped (or read whole, for list records).
+  const keep = (from: number, to: number) => merged.slice(from, to).map((c) => c.task());
   const failed = new Set<string>();
-  const tasks = await completeKept(ctx, merged.slice(0, kept), incomplete, failed);
+  const tasks = await completeKept(ctx, keep(0, kept), incomplete, failed);
   // A record whose task is gone by the time it is read (vCD: expired) leaves a gap on the page;
   // the next candidates fill it (those read already come from the request's loader).
   while (tasks.length < size && merged.length > kept) {
     const from = kept;
     kept += size - tasks.length;
     merged = mergePages(answered, direction, kept + 1);
-    tasks.push(...(await completeKept(ctx, merged.slice(from, kept), incomplete, failed)));
+    tasks.push(...(await completeKept(ctx, keep(from, kept), incomplete, failed)));
   }
-  const more = merged.length > kept || answered.some((p) => p.hasMore);
+  const more = merged.length > kept || answered.some((p) => p.page.hasMore);
   if (backward) tasks.reverse();
   ctx.loaders.prime(tasks);
 
   const edges = tasks.map((node) => new Edge(node, req.fingerprint));
-  const totals = answered.map((p) => p.totalCount);
+  const totals = answered.map((p) => p.page.totalCount);
   const complete = answered.length === req.scope.size && totals.every((t) => t !== null);
   return {
     edges,

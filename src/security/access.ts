@@ -127,7 +127,9 @@ function scopedAdapter(adapter: TaskAdapter, tenants: Grant | null, view: (t: Ta
     async listTasks(query, ctx): Promise<TaskPage> {
       const wanted = pushed && query.filter.tenants ? pushed.filter((t) => query.filter.tenants!.includes(t)) : pushed;
       if (wanted && wanted.length === 0) return { tasks: [], hasMore: false, totalCount: 0 };
-      const page = await adapter.listTasks(wanted ? { ...query, filter: { ...query.filter, tenants: wanted } } : query, ctx);
+      // Every task is viewed here, so the adapter maps them all (no ListQuery.mapsKept).
+      const mapped = { ...query, mapsKept: undefined };
+      const page = await adapter.listTasks(wanted ? { ...mapped, filter: { ...query.filter, tenants: wanted } } : mapped, ctx);
       const tasks = keep(page.tasks);
       // A total counted upstream without the tenant filter would count other tenants' tasks.
       return { ...page, tasks, totalCount: exactTotals && tasks.length === page.tasks.length ? page.totalCount : null };

@@ -4,7 +4,8 @@
  * time across and within backends: walking every page, in either direction and any page size,
  * yields each task exactly once, in the global order. The merge must stop at the last task
  * of a short page, or the next cursor would skip that backend's tasks it did not send, and it
- * puts a page whose ties come in another order than the contract's back in order.
+ * puts a page whose ties come in another order than the contract's back in order. A backend
+ * that answers by key (ListQuery.mapsKept) has only the tasks on the page mapped.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,9 +26,10 @@ function byKey(direction: SortDirection) {
 
 /**
  * A backend of `tasks` whose pages hold at most `cap` tasks, whatever the limit asked; with
- * `scrambled`, the right tasks but ties in time in the other order (against the contract).
+ * `scrambled`, the right tasks but ties in time in the other order (against the contract);
+ * with `keyed`, pages by key (ListQuery.mapsKept), counting the tasks the caller maps.
  */
-function shortPagesAdapter(name: string, tasks: TaskModel[], cap: number, scrambled: boolean): TaskAdapter {
+function shortPagesAdapter(name: string, tasks: TaskModel[], cap: number, scrambled: boolean, keyed?: { mapped: number }): TaskAdapter {
   return {
     name,
     type: 'vsphere-soap',
@@ -40,7 +42,10 @@ function shortPagesAdapter(name: string, tasks: TaskModel[], cap: number, scramb
       const page = rest.slice(0, Math.min(q.limit, cap));
       const sign = q.direction === 'DESC' ? -1 : 1;
       const shown = scrambled ? [...page].sort((a, b) => sign * (sortTime(a) - sortTime(b)) || -order(a, b)) : page;
-      return { tasks: shown, hasMore: rest.length > page.length, totalCount: null };
+      const hasMore = rest.length > page.length;
+      if (!keyed || !q.mapsKept) return { tasks: shown, hasMore, totalCount: null };
+      const entries = shown.map((t) => ({ time: sortTime(t), nativeId: t.nativeId, task: () => (keyed.mapped++, t) }));
+      return { tasks: [], keyed: entries, hasMore, totalCount: null };
     },
     getTasks: async (ids) => ids.map((id) => tasks.find((t) => t.nativeId === id) ?? null),
     close: async () => {},
@@ -52,6 +57,7 @@ const backendArb = fc.record({
   times: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 25 }),
   cap: fc.integer({ min: 1, max: 12 }),
   scrambled: fc.boolean(),
+  keyed: fc.boolean(),
 });
 
 describe('merged pages', () => {
@@ -61,7 +67,8 @@ describe('merged pages', () => {
         const backends = specs.map((spec, b) => {
           const name = `b${b}`;
           const tasks = spec.times.map((time, i) => ({ ...task(`t${String(i).padStart(2, '0')}`, 'RUNNING'), backend: name, createdAt: new Date(1_000 + time * 1_000) }));
-          return { name, tasks, adapter: shortPagesAdapter(name, tasks, spec.cap, spec.scrambled) };
+          const keyed = spec.keyed ? { mapped: 0 } : undefined;
+          return { name, tasks, keyed, adapter: shortPagesAdapter(name, tasks, spec.cap, spec.scrambled, keyed) };
         });
         const set = createBackendSet(backends.map((b) => ({ adapter: b.adapter })));
         const scope = new Map(backends.map((b) => [b.name, {}]));
@@ -78,6 +85,12 @@ describe('merged pages', () => {
           const page = await listMerged(ctx, { scope, direction, fingerprint: 'merge-test', defaultPageSize: 50, maxPageSize: 100, first, after });
           expect(ctx.partialErrors).toEqual([]);
           seen.push(...page.edges.map((e) => `${e.node.backend}/${e.node.nativeId}`));
+          // A keyed backend's tasks are mapped only when they make the page.
+          for (const b of backends) {
+            if (!b.keyed) continue;
+            expect(b.keyed.mapped).toBe(page.edges.filter((e) => e.node.backend === b.name).length);
+            b.keyed.mapped = 0;
+          }
           if (!page.pageInfo.hasNextPage) break;
           after = page.pageInfo.endCursor;
         }

@@ -7,7 +7,7 @@ import type { ListQuery, TaskAdapter, TaskPage } from '../../src/adapters/contra
 import { toODataFilter } from '../../src/adapters/prism/filter.js';
 import { createBackendSet } from '../../src/gateway/backends.js';
 import { matchesFilter } from '../../src/model/filter.js';
-import type { BackendType, TaskModel } from '../../src/model/task.js';
+import { sortTime, type BackendType, type TaskModel } from '../../src/model/task.js';
 import { createAccess } from '../../src/security/access.js';
 import { scopeOf } from '../../src/security/principal.js';
 
@@ -21,7 +21,7 @@ function task(backend: string, backendType: BackendType, nativeId: string, tenan
   };
 }
 
-/** A fake adapter serving fixed tasks through matchesFilter, recording each list query. */
+/** A fake adapter serving fixed tasks through matchesFilter (by key when asked), recording each list query. */
 function adapter(name: string, type: BackendType, tasks: TaskModel[]) {
   const queries: ListQuery[] = [];
   const a: TaskAdapter = {
@@ -31,7 +31,9 @@ function adapter(name: string, type: BackendType, tasks: TaskModel[]) {
     async listTasks(query): Promise<TaskPage> {
       queries.push(query);
       // Like a backend that cannot filter on tenants: totals count everything.
-      return { tasks: tasks.filter((t) => matchesFilter(t, { ...query.filter, tenants: type === 'prism' ? query.filter.tenants : undefined })), hasMore: false, totalCount: tasks.length };
+      const found = tasks.filter((t) => matchesFilter(t, { ...query.filter, tenants: type === 'prism' ? query.filter.tenants : undefined }));
+      if (query.mapsKept) return { tasks: [], keyed: found.map((t) => ({ time: sortTime(t), nativeId: t.nativeId, task: () => t })), hasMore: false, totalCount: tasks.length };
+      return { tasks: found, hasMore: false, totalCount: tasks.length };
     },
     async getTasks(ids) {
       return ids.map((id) => tasks.find((t) => t.nativeId === id) ?? null);
@@ -77,6 +79,14 @@ describe('access', () => {
     const narrowed = await access.backends.get('pc')!.adapter.listTasks({ filter: { tenants: ['c2'] }, direction: 'DESC', limit: 10 }, call);
     expect(narrowed).toEqual({ tasks: [], hasMore: false, totalCount: 0 });
     expect(pc.queries.at(-1)!.filter.tenants).toEqual(['c1']);
+  });
+
+  it('views every listed task: a caller mapping only what it keeps still gets viewed tasks, not keys', async () => {
+    const access = createAccess(backends, { id: 'a', kind: 'api-key', scope: scopeOf({ backends: ['vcd'], vcdOrgs: ['acme'] }) });
+    const page = await access.backends.get('vcd')!.adapter.listTasks({ filter: {}, direction: 'DESC', limit: 10, mapsKept: true }, call);
+    expect(vcd.queries.at(-1)!.mapsKept).toBeUndefined();
+    expect(page.keyed).toBeUndefined();
+    expect(page.tasks.map((t) => [t.nativeId, t.embeddedSubtasks?.map((s) => s.nativeId)])).toEqual([['a1', ['sub-a']]]);
   });
 
   it('reads tasks out of scope as missing, drops embedded subtasks and links out of scope', async () => {

@@ -3,11 +3,13 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
-import { defineAdapter, type CallContext, type CancelOutcome, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { defineAdapter, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { BackendError } from '../errors.js';
-import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
-import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
+import { compareKeys, filterReads, inTimeBounds, matchesFilter } from '../../model/filter.js';
+import { isTerminal, type TaskModel } from '../../model/task.js';
+import { timeMs } from '../../model/time.js';
 import { createPrismClient, type PrismClient } from './client.js';
+import type { PrismTask } from './wire.js';
 import { idsFilter, toODataFilter } from './filter.js';
 import { prismSelect, toTaskModel } from './map.js';
 
@@ -21,6 +23,25 @@ export const prismConfigSchema = baseBackendSchema.extend({
 });
 
 export type PrismConfig = z.infer<typeof prismConfigSchema>;
+
+/** A listed task by its sort key (the `sortTime` of its model, read without mapping), mapped once when asked. */
+class Listed implements KeyedTask {
+  readonly time: number;
+  readonly nativeId: string;
+  #model: TaskModel | undefined;
+
+  constructor(
+    private readonly backend: string,
+    private readonly raw: PrismTask,
+  ) {
+    this.time = timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0;
+    this.nativeId = raw.extId;
+  }
+
+  task(): TaskModel {
+    return (this.#model ??= toTaskModel(this.backend, this.raw));
+  }
+}
 
 export function createPrismAdapter(config: PrismConfig): TaskAdapter {
   const backend = config.name;
@@ -45,36 +66,44 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     // Only what the caller reads: on a flat list most of the body is subSteps, subTasks,
     // rootTask and completionDetails, and parsing it is most of the list's cost.
     const select = query.select ? prismSelect(query.select, query.filter) : undefined;
-    const candidates: TaskModel[] = [];
+    // A filter that reads nothing but the time is decided on the keys: no task is mapped
+    // before the caller keeps it (ListQuery.mapsKept), or before it makes this page.
+    const onKeys = filterReads(query.filter).length === 0;
+    const candidates: Listed[] = [];
     const seen = new Set<string>();
     let total: number | null = null;
+    const matches = (t: Listed) => (onKeys ? inTimeBounds(t.time, query.filter) : matchesFilter(t.task(), query.filter));
+    const answer = (tasks: Listed[], hasMore: boolean): TaskPage => {
+      const totalCount = query.after ? null : total;
+      return query.mapsKept ? { tasks: [], keyed: tasks, hasMore, totalCount } : { tasks: tasks.map((t) => t.task()), hasMore, totalCount };
+    };
     // Prism orders by createdTime only; ties come in any order. Keep fetching until every task
     // that could sort before our last candidate has been seen, then order exactly locally.
     for (let page = 0; ; page++) {
       const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize, select }, ctx);
       total ??= result.total;
-      const models = result.tasks.map(map);
-      for (const t of models) {
+      const fetched = result.tasks.map((raw) => new Listed(backend, raw));
+      for (const t of fetched) {
         // Offset paging shifts when tasks arrive meanwhile: a task may come twice, never lost.
         if (seen.has(t.nativeId)) continue;
         seen.add(t.nativeId);
-        if (matchesFilter(t, query.filter) && (!query.after || isAfter(t, query.after, query.direction))) candidates.push(t);
+        if (matches(t) && (!query.after || compareKeys(t, query.after, query.direction) > 0)) candidates.push(t);
       }
-      const exhausted = models.length < pageSize || (result.total !== null && (page + 1) * pageSize >= result.total);
-      candidates.sort((a, b) => compareTasks(a, b, query.direction));
+      const exhausted = fetched.length < pageSize || (result.total !== null && (page + 1) * pageSize >= result.total);
+      candidates.sort((a, b) => compareKeys(a, b, query.direction));
       if (exhausted || candidates.length < query.limit) {
         if (!exhausted) continue;
-        return { tasks: candidates.slice(0, query.limit), hasMore: candidates.length > query.limit, totalCount: query.after ? null : total };
+        return answer(candidates.slice(0, query.limit), candidates.length > query.limit);
       }
       // Every unfetched task sorts at or beyond the last fetched one's time. The first
       // `limit` candidates are final unless the last of them shares that time: then an
       // unfetched tie could sort before it, so those ties wait for the next page (whose
       // keyset starts before them). A page may thus hold fewer than `limit` tasks.
-      const edge = sortTime(models[models.length - 1]!);
+      const edge = fetched[fetched.length - 1]!.time;
       const first = candidates.slice(0, query.limit);
-      const tasks = sortTime(first[first.length - 1]!) === edge ? first.filter((t) => sortTime(t) !== edge) : first;
+      const tasks = first[first.length - 1]!.time === edge ? first.filter((t) => t.time !== edge) : first;
       if (tasks.length === 0) continue;
-      return { tasks, hasMore: true, totalCount: query.after ? null : total };
+      return answer(tasks, true);
     }
   }
 
