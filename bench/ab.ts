@@ -8,6 +8,7 @@
  *   BASE=/tmp/base TASKGRAPH_COALESCE=off npx tsx bench/ab.ts      # R=8 for more rounds
  *   KIND=vsphere-soap C=8 BASE=... npx tsx bench/ab.ts              # another backend type, 8 connections
  *   BASE=$PWD ...                                                   # no change: one type's cost, twice
+ *   N=3 BASE=... npx tsx bench/ab.ts                                # a page merged over 3 backends of the type
  *
  * Sharing off measures the engine alone (every query does its own work). The machine's noise
  * is a few percent between identical builds: trust differences larger than that, over 6+ rounds.
@@ -23,13 +24,14 @@ const FIELDS = `nativeId operation description status progress createdAt started
 const query = process.env.Q ?? `{ tasks(first: 50) { edges { node { ${FIELDS} } } } }`;
 
 const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
-const [prism] = await sims.call<StartedSim[]>('start', [{ kind: process.env.KIND ?? 'prism', name: 'pc', seed: 7, backfill: 120, latencyMs: 5 }]);
+const specs = Array.from({ length: Number(process.env.N ?? 1) }, (_, i) => ({ kind: process.env.KIND ?? 'prism', name: `pc${i + 1}`, seed: 7 + i, backfill: 120, latencyMs: 5 }));
+const backends = (await sims.call<StartedSim[]>('start', specs)).map((s) => s.backend);
 const a = await startChild(new URL(`file://${base}/bench/lib/gateway-host.ts`));
 const b = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
 const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
 try {
   const spec = async (gateway: typeof a) => ({
-    url: (await gateway.call<{ url: string }>('start', { backends: [prism!.backend] })).url,
+    url: (await gateway.call<{ url: string }>('start', { backends })).url,
     method: 'POST' as const,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query }),
