@@ -67,6 +67,12 @@ export interface KeyedTask extends Keyset {
   task(): TaskModel;
 }
 
+/** A KeyedTask whose `map` runs once, when the task is first asked for. */
+export function keyedTask(time: number, nativeId: string, map: () => TaskModel): KeyedTask {
+  let model: TaskModel | undefined;
+  return { time, nativeId, task: () => (model ??= map()) };
+}
+
 export interface TaskPage {
   /** Sorted by (sortTime, nativeId) in the requested direction; every one matches the filter. */
   tasks: TaskModel[];

@@ -3,13 +3,12 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
-import { defineAdapter, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { defineAdapter, keyedTask, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { BackendError } from '../errors.js';
 import { compareKeys, filterReads, inTimeBounds, matchesFilter } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import { timeMs } from '../../model/time.js';
 import { createPrismClient, type PrismClient } from './client.js';
-import type { PrismTask } from './wire.js';
 import { idsFilter, toODataFilter } from './filter.js';
 import { prismSelect, toTaskModel } from './map.js';
 
@@ -23,25 +22,6 @@ export const prismConfigSchema = baseBackendSchema.extend({
 });
 
 export type PrismConfig = z.infer<typeof prismConfigSchema>;
-
-/** A listed task by its sort key (the `sortTime` of its model, read without mapping), mapped once when asked. */
-class Listed implements KeyedTask {
-  readonly time: number;
-  readonly nativeId: string;
-  #model: TaskModel | undefined;
-
-  constructor(
-    private readonly backend: string,
-    private readonly raw: PrismTask,
-  ) {
-    this.time = timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0;
-    this.nativeId = raw.extId;
-  }
-
-  task(): TaskModel {
-    return (this.#model ??= toTaskModel(this.backend, this.raw));
-  }
-}
 
 export function createPrismAdapter(config: PrismConfig): TaskAdapter {
   const backend = config.name;
@@ -69,11 +49,11 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     // A filter that reads nothing but the time is decided on the keys: no task is mapped
     // before the caller keeps it (ListQuery.mapsKept), or before it makes this page.
     const onKeys = filterReads(query.filter).length === 0;
-    const candidates: Listed[] = [];
+    const candidates: KeyedTask[] = [];
     const seen = new Set<string>();
     let total: number | null = null;
-    const matches = (t: Listed) => (onKeys ? inTimeBounds(t.time, query.filter) : matchesFilter(t.task(), query.filter));
-    const answer = (tasks: Listed[], hasMore: boolean): TaskPage => {
+    const matches = (t: KeyedTask) => (onKeys ? inTimeBounds(t.time, query.filter) : matchesFilter(t.task(), query.filter));
+    const answer = (tasks: KeyedTask[], hasMore: boolean): TaskPage => {
       const totalCount = query.after ? null : total;
       return query.mapsKept ? { tasks: [], keyed: tasks, hasMore, totalCount } : { tasks: tasks.map((t) => t.task()), hasMore, totalCount };
     };
@@ -82,7 +62,8 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     for (let page = 0; ; page++) {
       const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize, select }, ctx);
       total ??= result.total;
-      const fetched = result.tasks.map((raw) => new Listed(backend, raw));
+      // The key's time is the sortTime of the task `raw` maps to, read without mapping it.
+      const fetched = result.tasks.map((raw) => keyedTask(timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0, raw.extId, () => map(raw)));
       for (const t of fetched) {
         // Offset paging shifts when tasks arrive meanwhile: a task may come twice, never lost.
         if (seen.has(t.nativeId)) continue;

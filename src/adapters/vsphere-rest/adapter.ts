@@ -3,7 +3,7 @@
  * filters, so each listTasks fetches every candidate (one call per service group, at most 1000
  * tasks each, as the API caps them), then sorts, filters and cuts the keyset page locally.
  */
-import type { CallContext, CancelOutcome, Capabilities, ListQuery, TaskAdapter, TaskPage } from '../contract.js';
+import { keyedTask, type CallContext, type CancelOutcome, type Capabilities, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { compareKeys, compareTasks, filterReads, inTimeBounds, isAfter, matchesFilter, type Keyset } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import { timeMs } from '../../model/time.js';
@@ -180,8 +180,9 @@ export class VsphereRestAdapter implements TaskAdapter {
 
   /**
    * A page decided on (start time, id) alone, for a filter that reads nothing else (a task
-   * view's list): every task of every service arrives, and only the page's are mapped. Same
-   * answer as mapping them all (test/vsphere-rest/list.test.ts compares the two).
+   * view's list): every task of every service arrives, and only the page's are mapped (only
+   * those the caller keeps, with ListQuery.mapsKept). Same answer as mapping them all
+   * (test/vsphere-rest/list.test.ts compares the two).
    */
   #pageByKey(infos: Map<string, WireTaskInfo>, query: ListQuery): TaskPage {
     const keyed: Array<Keyset & { info: WireTaskInfo }> = [];
@@ -192,9 +193,11 @@ export class VsphereRestAdapter implements TaskAdapter {
     const after = query.after;
     const candidates = after ? keyed.filter((k) => compareKeys(k, after, query.direction) > 0) : keyed;
     candidates.sort((a, b) => compareKeys(a, b, query.direction));
-    const page = candidates.slice(0, query.limit).map((k) => this.#toModel(k.nativeId, k.info));
-    const tasks = resolveRoots(page, (id) => (infos.has(id) ? infos.get(id)!.parent : undefined));
-    return { tasks, hasMore: candidates.length > query.limit, totalCount: keyed.length };
+    const parentOf = (id: string) => (infos.has(id) ? infos.get(id)!.parent : undefined);
+    const page = candidates.slice(0, query.limit).map((k) => keyedTask(k.time, k.nativeId, () => resolveRoots([this.#toModel(k.nativeId, k.info)], parentOf)[0]!));
+    const hasMore = candidates.length > query.limit;
+    if (query.mapsKept) return { tasks: [], keyed: page, hasMore, totalCount: keyed.length };
+    return { tasks: page.map((k) => k.task()), hasMore, totalCount: keyed.length };
   }
 
   #toModels(infos: Map<string, WireTaskInfo>): TaskModel[] {
