@@ -67,10 +67,20 @@ export interface KeyedTask extends Keyset {
   task(): TaskModel;
 }
 
-/** A KeyedTask whose `map` runs once, when the task is first asked for. */
-export function keyedTask(time: number, nativeId: string, map: () => TaskModel): KeyedTask {
-  let model: TaskModel | undefined;
-  return { time, nativeId, task: () => (model ??= map()) };
+/** A KeyedTask that maps its `source` once, when the task is first asked for (one object per task). */
+export class Keyed<S> implements KeyedTask {
+  #model: TaskModel | undefined;
+
+  constructor(
+    readonly time: number,
+    readonly nativeId: string,
+    private readonly source: S,
+    private readonly map: (source: S) => TaskModel,
+  ) {}
+
+  task(): TaskModel {
+    return (this.#model ??= this.map(this.source));
+  }
 }
 
 export interface TaskPage {

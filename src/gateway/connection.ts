@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { COALESCE } from '../adapters/coalescing.js';
-import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { CallContext, KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
@@ -133,10 +133,25 @@ class Mapped implements Candidate {
   }
 }
 
-/** A page's candidates; a keyed page's (ListQuery.mapsKept) are on `backend`. */
+/** A task of a page by key (ListQuery.mapsKept), on `backend`. */
+class Unmapped implements Candidate {
+  readonly t: number;
+  readonly i: string;
+  constructor(
+    private readonly keyed: KeyedTask,
+    readonly b: string,
+  ) {
+    this.t = keyed.time;
+    this.i = keyed.nativeId;
+  }
+
+  task(): TaskModel {
+    return this.keyed.task();
+  }
+}
+
 function candidatesOf(page: TaskPage, backend: string): Candidate[] {
-  if (!page.keyed) return page.tasks.map((task) => new Mapped(task));
-  return page.keyed.map((k) => ({ t: k.time, b: backend, i: k.nativeId, task: () => k.task() }));
+  return page.keyed ? page.keyed.map((k) => new Unmapped(k, backend)) : page.tasks.map((task) => new Mapped(task));
 }
 
 function compareGlobal(a: GlobalKey, b: GlobalKey, direction: SortDirection): number {
@@ -264,7 +279,8 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
       if (!backend || size === 0) return null;
       try {
         const after = key ? positionOn(name, key, direction) : undefined;
-        const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: true };
+        // With one backend every candidate is kept: mapping by key would only defer it.
+        const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: req.scope.size > 1 };
         const page = await sharedList(backend.adapter, query, ctx.call);
         if (page.incomplete) incomplete.add(name);
         return { page, candidates: candidatesOf(page, name) };

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
-import { defineAdapter, keyedTask, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { defineAdapter, Keyed, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { BackendError } from '../errors.js';
 import { compareKeys, filterReads, inTimeBounds, matchesFilter } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
@@ -63,7 +63,7 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
       const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize, select }, ctx);
       total ??= result.total;
       // The key's time is the sortTime of the task `raw` maps to, read without mapping it.
-      const fetched = result.tasks.map((raw) => keyedTask(timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0, raw.extId, () => map(raw)));
+      const fetched = result.tasks.map((raw) => new Keyed(timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0, raw.extId, raw, map));
       for (const t of fetched) {
         // Offset paging shifts when tasks arrive meanwhile: a task may come twice, never lost.
         if (seen.has(t.nativeId)) continue;
