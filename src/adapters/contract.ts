@@ -83,6 +83,11 @@ export class Keyed<S> implements KeyedTask {
   }
 }
 
+/** A page of keyed tasks as the query asks for it: by key with ListQuery.mapsKept, else mapped. */
+export function keyedPage(query: ListQuery, tasks: KeyedTask[], hasMore: boolean, totalCount: number | null): TaskPage {
+  return query.mapsKept ? { tasks: [], keyed: tasks, hasMore, totalCount } : { tasks: tasks.map((t) => t.task()), hasMore, totalCount };
+}
+
 export interface TaskPage {
   /** Sorted by (sortTime, nativeId) in the requested direction; every one matches the filter. */
   tasks: TaskModel[];

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
-import { defineAdapter, Keyed, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { defineAdapter, Keyed, keyedPage, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { BackendError } from '../errors.js';
 import { compareKeys, filterReads, inTimeBounds, matchesFilter } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
@@ -53,10 +53,7 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     const seen = new Set<string>();
     let total: number | null = null;
     const matches = (t: KeyedTask) => (onKeys ? inTimeBounds(t.time, query.filter) : matchesFilter(t.task(), query.filter));
-    const answer = (tasks: KeyedTask[], hasMore: boolean): TaskPage => {
-      const totalCount = query.after ? null : total;
-      return query.mapsKept ? { tasks: [], keyed: tasks, hasMore, totalCount } : { tasks: tasks.map((t) => t.task()), hasMore, totalCount };
-    };
+    const answer = (tasks: KeyedTask[], hasMore: boolean) => keyedPage(query, tasks, hasMore, query.after ? null : total);
     // Prism orders by createdTime only; ties come in any order. Keep fetching until every task
     // that could sort before our last candidate has been seen, then order exactly locally.
     for (let page = 0; ; page++) {

@@ -3,7 +3,7 @@
  * filters, so each listTasks fetches every candidate (one call per service group, at most 1000
  * tasks each, as the API caps them), then sorts, filters and cuts the keyset page locally.
  */
-import { Keyed, type CallContext, type CancelOutcome, type Capabilities, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { Keyed, keyedPage, type CallContext, type CancelOutcome, type Capabilities, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { compareKeys, compareTasks, filterReads, inTimeBounds, isAfter, matchesFilter, type Keyset } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import { timeMs } from '../../model/time.js';
@@ -196,9 +196,7 @@ export class VsphereRestAdapter implements TaskAdapter {
     const parentOf = (id: string) => (infos.has(id) ? infos.get(id)!.parent : undefined);
     const toTask = (k: Keyset & { info: WireTaskInfo }) => resolveRoots([this.#toModel(k.nativeId, k.info)], parentOf)[0]!;
     const page = candidates.slice(0, query.limit).map((k) => new Keyed(k.time, k.nativeId, k, toTask));
-    const hasMore = candidates.length > query.limit;
-    if (query.mapsKept) return { tasks: [], keyed: page, hasMore, totalCount: keyed.length };
-    return { tasks: page.map((k) => k.task()), hasMore, totalCount: keyed.length };
+    return keyedPage(query, page, candidates.length > query.limit, keyed.length);
   }
 
   #toModels(infos: Map<string, WireTaskInfo>): TaskModel[] {

@@ -77,10 +77,10 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
   const backend = client.backend;
   const model = (info: TaskInfo) => toTaskModel(backend, info);
   const kept = keptCollectors(client, keep);
-  // Keyed like kept collectors (page size and filter):
   /**
    * Lists whose newest page fell short of matches (the filter is finished locally): they scroll,
-   * which a shared collector cannot, so they keep taking collectors of their own.
+   * which a shared collector cannot, so they keep taking collectors of their own. Keyed, as
+   * `unfinishedAt`, like kept collectors (page size and filter).
    */
   const scrolling = new Map<string, true>();
   /** The tasks unfinished on the last page read from a kept collector. */
