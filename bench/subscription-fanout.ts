@@ -76,6 +76,8 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         await sims.call('reset');
         const cpu0 = await Promise.all([gateway, client, sims].map((c) => c.call<NodeJS.CpuUsage>('cpu')));
         await gateway.call('gcPauses');
+        const windowProfile = process.env.BENCH_WINDOW_PROF;
+        if (windowProfile) await gateway.call('profileStart');
         const started = performance.now();
         const changes: Record<string, number> = {};
         const tasks = simIds.slice(0, Math.min(TASKS, subscribers));
@@ -92,6 +94,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         }
         await new Promise((r) => setTimeout(r, Math.max(0, started + seconds * 1000 - performance.now())));
         const elapsed = (performance.now() - started) / 1000;
+        if (windowProfile) await gateway.call('profileStop', `${windowProfile}/fanout-${subscribers}-${sockets}.cpuprofile`);
         const cpu1 = await Promise.all([gateway, client, sims].map((c) => c.call<NodeJS.CpuUsage>('cpu')));
         const gc = await gateway.call<{ count: number; totalMs: number; maxMs: number }>('gcPauses');
         const busy = cpu1.map((c, i) => round(((c.user + c.system - cpu0[i]!.user - cpu0[i]!.system) / 1e6 / elapsed) * 100, 0));

@@ -4,6 +4,8 @@
  * Run with `--expose-gc` so memory can be read after a full collection.
  */
 import dc from 'node:diagnostics_channel';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
 import { httpPhases } from './http-phases.js';
@@ -23,6 +25,7 @@ async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOpt
 }
 
 let gateway: GatewayServer | null = null;
+let profiler: Session | null = null;
 
 /**
  * For requests sent one at a time (a single connection): the phases every server times alike
@@ -73,6 +76,20 @@ serveCalls({
       fastestUpstream: round(median(taken.map((calls) => Math.min(...calls))), 2),
       slowestUpstream: round(median(taken.map((calls) => Math.max(...calls))), 2),
     };
+  },
+  /** A CPU profile of a benchmark's measured window only (BENCH_WINDOW_PROF): starts it. */
+  async profileStart(): Promise<void> {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  },
+  /** Stops the window's profile and writes it to `file`. */
+  async profileStop(file: string): Promise<void> {
+    const { profile } = await profiler!.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    profiler!.disconnect();
+    profiler = null;
   },
   memory(): NodeJS.MemoryUsage {
     collect();

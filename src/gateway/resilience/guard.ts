@@ -106,12 +106,13 @@ export function createGuard(options: GuardOptions): BackendGuard {
     setMaxListeners(0, deadline.signal);
     const scoped: CallContext = { ...ctx, signal: deadline.signal };
     const notes: CallObservations = {};
+    observeTransport(notes, deadline.signal);
     try {
       for (let attempt = 1; ; attempt++) {
         notes.retryAfterMs = undefined;
         let error: unknown;
         try {
-          const pending = observeTransport(notes, () => call(scoped));
+          const pending = call(scoped);
           pending.catch(() => undefined); // settles after the race when the deadline won
           // An adapter that ignores its signal (a shared login in flight) cannot hold the caller
           // past the budget. One that honours it settles first (and its failure is recorded).
