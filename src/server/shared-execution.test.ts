@@ -12,7 +12,7 @@ const { buildSchema } = createRequire(import.meta.url)('graphql') as typeof impo
 
 function setup() {
   let executions = 0;
-  const schema = buildSchema(`type Query { ok: Boolean } type Subscription { tick(k: Int): Tick } type Tick { n: Int runs: Int }`);
+  const schema = buildSchema(`type Query { ok: Boolean } type Subscription { tick(k: Int): Tick } type Tick { n: Int runs: Int late: Int }`);
   const sources: Array<{ push: (v: unknown) => void; returned: () => boolean }> = [];
   (schema.getSubscriptionType()!.getFields().tick as any).subscribe = () => {
     const queue: unknown[] = [];
@@ -34,6 +34,7 @@ function setup() {
     return iterator;
   };
   (schema.getType('Tick') as any).getFields().runs.resolve = () => ++executions;
+  (schema.getType('Tick') as any).getFields().late.resolve = async (t: { n: number }) => t.n * 10;
   return { schema, sources, executions: () => executions };
 }
 
@@ -58,6 +59,16 @@ describe('shared subscription execution', () => {
     for (const s of sources) s.push({ tick: later });
     await Promise.all([a, b, other, otherVars].map((it) => it.next()));
     expect(executions()).toBe(6);
+  });
+
+  it('yields the settled result when execution is asynchronous', async () => {
+    const { schema, sources } = setup();
+    const shared = createSharedExecution(() => '*');
+    const document = shared.parse('subscription { tick { late } }');
+    const it = (await shared.subscribe({ schema, document, contextValue: {} })) as AsyncIterableIterator<any>;
+    sources[0]!.push({ tick: { n: 4 } });
+    const step = await it.next();
+    expect(step).toEqual({ value: { data: { tick: { late: 40 } } }, done: false });
   });
 
   it('ends the source at once on return(), even while a next() is waiting', async () => {

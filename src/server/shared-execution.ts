@@ -87,10 +87,15 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
       };
       // A plain iterator, not an async generator: return() must reach the source at once, even
       // while a next() is waiting for an event (an async generator would queue it behind that).
+      // One promise reaction per event (an async next() costs three microtask hops, per subscriber).
+      const step = (result: ExecutionResult): IteratorResult<ExecutionResult> => ({ value: result, done: false });
       const mapped: AsyncIterableIterator<ExecutionResult> = {
-        async next() {
-          const step = await source.next();
-          return step.done ? { value: undefined, done: true } : { value: await shared(step.value), done: false };
+        next() {
+          return source.next().then((event) => {
+            if (event.done) return { value: undefined, done: true };
+            const result = shared(event.value);
+            return result instanceof Promise ? result.then(step) : step(result);
+          });
         },
         async return() {
           await source.return?.();
