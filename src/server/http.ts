@@ -16,7 +16,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
 import { COALESCE } from '../adapters/coalescing.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
@@ -35,6 +35,7 @@ import { NOBODY, type Principal } from '../security/principal.js';
 import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
 import { createOperationRunner, jitGateway } from './jit-executor.js';
 import { knownOperations } from './known-operations.js';
+import { directDelivery } from './ws-delivery.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -127,6 +128,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   };
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
   const shared = createSharedExecution(accessScopeOf);
+  // Errors of subscription results are masked as on HTTP: no internals reach a client.
+  const payloadOf = (result: ExecutionResult) =>
+    result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result;
+  const deliver = directDelivery(payloadOf);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
@@ -136,9 +141,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       // Credentials come in connection_init; refusals close with 4401 / 4403.
       onConnect: (ctx) => wsAuth.onConnect(ctx),
       onSubscribe: (_ctx, _id, payload) => wsGuard(payload),
-      // Errors of subscription results are masked as on HTTP: no internals reach a client.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      // Subscription events bypass graphql-ws' per-message path (ws-delivery.ts); single
+      // results (queries over the socket) still take it.
+      onOperation: (ctx, id, _payload, _args, result) =>
+        Symbol.asyncIterator in result ? deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? payloadOf(result) : undefined),
       context: (ctx) =>
         createContext(backends, hub, {
           connectionClosed: connectionSignal(ctx.extra),
@@ -149,6 +156,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
     },
     wsServer,
+    // No keep-alive of graphql-ws' own (a timer per socket, and a second ping): the sweep below pings.
+    0,
   );
   const alive = new WeakSet<WebSocket>();
   wsServer.on('connection', (socket) => {

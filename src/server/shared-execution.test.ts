@@ -5,7 +5,10 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { createSharedExecution } from './shared-execution.js';
+import type { ExecutionResult } from 'graphql';
+import type { TaskModel } from '../model/task.js';
+import { createEventQueue, type EventQueue } from '../subscriptions/queue.js';
+import { createSharedExecution, type Results } from './shared-execution.js';
 
 // The CommonJS graphql, as the module under test uses (see its header).
 const { buildSchema } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -80,5 +83,31 @@ describe('shared subscription execution', () => {
     await it.return!();
     expect(sources[0]!.returned()).toBe(true);
     expect(await waiting).toEqual({ value: undefined, done: true });
+  });
+
+  it('pulls through a pullable source in the producer turn, and calls back when execution is asynchronous', async () => {
+    const schema = buildSchema(`type Query { ok: Boolean } type Subscription { tick: Tick } type Tick { n: Int late: Int }`);
+    let queue: EventQueue<unknown> | undefined;
+    (schema.getSubscriptionType()!.getFields().tick as any).subscribe = () =>
+      (queue = createEventQueue({ maxPending: 10, render: (e) => ({ tick: { n: e.task.progress } }), onClose: () => {} }));
+    (schema.getType('Tick') as any).getFields().late.resolve = async (t: { n: number }) => t.n * 10;
+    const shared = createSharedExecution(() => '*');
+    const push = (n: number) => queue!.push({ type: 'UPDATED', task: { backend: 'b', nativeId: 't', status: 'RUNNING', progress: n } as TaskModel });
+    const got: unknown[] = [];
+    const resolve = (r: IteratorResult<ExecutionResult>) => got.push(r.value);
+    const reject = (e: Error) => got.push(e);
+
+    const sync = (await shared.subscribe({ schema, document: shared.parse('subscription { tick { n } }'), contextValue: {} })) as Results;
+    expect(sync.pull!(resolve, reject)).toBeNull();
+    push(1);
+    expect(got).toEqual([{ data: { tick: { n: 1 } } }]);
+    push(2);
+    expect(sync.pull!(resolve, reject)).toEqual({ value: { data: { tick: { n: 2 } } }, done: false });
+
+    const later = (await shared.subscribe({ schema, document: shared.parse('subscription { tick { late } }'), contextValue: {} })) as Results;
+    push(3);
+    expect(later.pull!(resolve, reject)).toBeNull();
+    await new Promise((r) => setImmediate(r));
+    expect(got.at(-1)).toEqual({ data: { tick: { late: 30 } } });
   });
 });

@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
+import { isPullable, type Pullable } from '../subscriptions/queue.js';
 
 // The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS
 // `main`); a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy,
@@ -24,11 +25,15 @@ const MAX_DOCUMENTS = 1000;
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
 const step = (result: ExecutionResult): IteratorResult<ExecutionResult> => ({ value: result, done: false });
+const DONE: IteratorResult<never> = { value: undefined, done: true };
+
+/** A subscription's results; pull() only when its source has one (Pullable). */
+export type Results = AsyncIterableIterator<ExecutionResult> & Partial<Pullable<ExecutionResult>>;
 
 export interface SharedExecution {
   parse(source: string | Source): DocumentNode;
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
-  subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  subscribe(args: ExecutionArgs): Promise<Results | ExecutionResult>;
 }
 
 /**
@@ -90,14 +95,16 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
       // A plain iterator, not an async generator: return() must reach the source at once, even
       // while a next() is waiting for an event (an async generator would queue it behind that).
       // next() is one promise reaction per event; an async one costs three hops, per subscriber.
-      const mapped: AsyncIterableIterator<ExecutionResult> = {
+      const map = (event: IteratorResult<unknown>): Mapped => {
+        if (event.done) return DONE;
+        const result = shared(event.value);
+        return result instanceof Promise ? result.then(step) : step(result);
+      };
+      const mapped: Results = {
         next() {
-          return source.next().then((event) => {
-            if (event.done) return { value: undefined, done: true };
-            const result = shared(event.value);
-            return result instanceof Promise ? result.then(step) : step(result);
-          });
+          return source.next().then(map);
         },
+        pull: isPullable<unknown>(source) ? pullThrough(source, map) : undefined,
         async return() {
           await source.return?.();
           return { value: undefined, done: true };
@@ -112,6 +119,40 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
       };
       return mapped;
     },
+  };
+}
+
+type Mapped = IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>>;
+
+/**
+ * pull() of a mapped stream: synchronous when the source is (the hub's queue) and the
+ * execution too (no async resolver). No closure per event: under tsx each one also costs a
+ * defineProperty for its name.
+ */
+function pullThrough(source: Pullable<unknown>, map: (event: IteratorResult<unknown>) => Mapped): Pullable<ExecutionResult>['pull'] {
+  let resolveTo: (result: IteratorResult<ExecutionResult>) => void;
+  let rejectTo: (error: Error) => void;
+  const ready = (mapped: Mapped) => {
+    if (!(mapped instanceof Promise)) return mapped;
+    mapped.then(resolveTo, rejectTo);
+    return null;
+  };
+  // Called in the producer's turn: an execution that throws fails this subscriber only.
+  const onEvent = (event: IteratorResult<unknown>) => {
+    let result: IteratorResult<ExecutionResult> | null;
+    try {
+      result = ready(map(event));
+    } catch (error) {
+      return rejectTo(error as Error);
+    }
+    if (result) resolveTo(result);
+  };
+  const onError = (error: Error) => rejectTo(error);
+  return (resolve, reject) => {
+    resolveTo = resolve;
+    rejectTo = reject;
+    const event = source.pull(onEvent, onError);
+    return event && ready(map(event));
   };
 }
 

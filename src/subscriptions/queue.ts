@@ -7,7 +7,22 @@
 import { isTerminal } from '../model/task.js';
 import type { TaskEvent } from './events.js';
 
-export interface EventQueue<T> extends AsyncIterableIterator<T> {
+/**
+ * A synchronous read beside next(), for a consumer that delivers in the producer's own turn
+ * (ws-delivery.ts): no promise per event.
+ */
+export interface Pullable<T> {
+  /**
+   * The next result if one is ready; else null, and exactly one of `resolve` / `reject` is
+   * called later (on the push, end or return that makes one ready). Throws a failure that is
+   * ready now.
+   */
+  pull(resolve: (result: IteratorResult<T>) => void, reject: (error: Error) => void): IteratorResult<T> | null;
+}
+
+export const isPullable = <T>(value: object): value is Pullable<T> => typeof (value as Partial<Pullable<T>>).pull === 'function';
+
+export interface EventQueue<T> extends AsyncIterableIterator<T>, Pullable<T> {
   push(event: TaskEvent): void;
   /** Ends the iterator; pending events are still delivered first unless `error` is given. */
   end(error?: Error): void;
@@ -98,22 +113,27 @@ export function createEventQueue<T>(options: QueueOptions<T>): EventQueue<T> {
       }
       if (!pending.length) close();
     },
-    next() {
+    pull(resolve, reject) {
       const event = take();
-      if (event) return Promise.resolve(emit(event));
+      if (event) return emit(event);
       if (failure) {
         const err = failure;
         failure = null;
         close();
-        return Promise.reject(err);
+        throw err;
       }
       if (done) {
         close();
-        return Promise.resolve({ value: undefined, done: true });
+        return { value: undefined, done: true };
       }
+      waiting = resolve;
+      failWaiting = reject;
+      return null;
+    },
+    next() {
       return new Promise<IteratorResult<T>>((resolve, reject) => {
-        waiting = resolve;
-        failWaiting = reject;
+        const ready = queue.pull(resolve, reject);
+        if (ready) resolve(ready);
       });
     },
     return() {
@@ -121,8 +141,9 @@ export function createEventQueue<T>(options: QueueOptions<T>): EventQueue<T> {
       pending.length = 0;
       index.clear();
       if (waiting) {
-        waiting({ value: undefined, done: true });
+        const resolve = waiting;
         waiting = failWaiting = null;
+        resolve({ value: undefined, done: true });
       }
       close();
       return Promise.resolve({ value: undefined, done: true });

@@ -52,4 +52,29 @@ describe('subscriber event queue', () => {
     expect(await waiting).toEqual({ value: undefined, done: true });
     expect(closed).toBe(1);
   });
+
+  it('pull() reads synchronously: a pending event at once, else the next push calls back in its own turn', () => {
+    const q = createEventQueue({ maxPending: 3, render: (e) => e.task.progress, onClose: () => {} });
+    const got: unknown[] = [];
+    const resolve = (r: IteratorResult<unknown>) => got.push(r);
+    const reject = (e: Error) => got.push(e.message);
+    q.push(ev('t', 'RUNNING', 1));
+    expect(q.pull(resolve, reject)).toEqual({ value: 1, done: false });
+    expect(q.pull(resolve, reject)).toBeNull();
+    q.push(ev('t', 'RUNNING', 2));
+    expect(got).toEqual([{ value: 2, done: false }]);
+    expect(q.pull(resolve, reject)).toBeNull();
+    q.end(new Error('gone'));
+    expect(got).toEqual([{ value: 2, done: false }, 'gone']);
+    // A failure that is ready when pulled is thrown.
+    const failed = createEventQueue({ maxPending: 1, render: (e) => e, onClose: () => {} });
+    failed.push(ev('a', 'RUNNING', 1));
+    failed.push(ev('b', 'RUNNING', 1));
+    expect(() => failed.pull(resolve, reject)).toThrow('subscriber too slow');
+    // return() answers a waiting pull with the end.
+    const returned = createEventQueue({ maxPending: 1, render: (e) => e, onClose: () => {} });
+    expect(returned.pull(resolve, reject)).toBeNull();
+    void returned.return!();
+    expect(got.at(-1)).toEqual({ value: undefined, done: true });
+  });
 });
