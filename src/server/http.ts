@@ -22,7 +22,7 @@ import { COALESCE } from '../adapters/coalescing.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
-import { formatError } from './plugins/mask-errors.js';
+import { formatError, maskResult } from './plugins/mask-errors.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
 import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logRequest, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
@@ -129,9 +129,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
   const shared = createSharedExecution(accessScopeOf);
   // Errors of subscription results are masked as on HTTP: no internals reach a client.
-  const payloadOf = (result: ExecutionResult) =>
-    result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : result;
-  const deliver = directDelivery(payloadOf);
+  const deliver = directDelivery(maskResult);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
@@ -145,7 +143,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       // results (queries over the socket) still take it.
       onOperation: (ctx, id, _payload, _args, result) =>
         Symbol.asyncIterator in result ? deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? payloadOf(result) : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? maskResult(result) : undefined),
       context: (ctx) =>
         createContext(backends, hub, {
           connectionClosed: connectionSignal(ctx.extra),

@@ -104,6 +104,23 @@ describe('direct subscription delivery', () => {
     await expect(failed).rejects.toThrow('subscriber too slow');
   });
 
+  it('fails only the subscription whose frame cannot be made, and releases its results', async () => {
+    const shared = new WeakMap<TaskModel, ExecutionResult>();
+    const broken = directDelivery(() => {
+      throw new Error('cannot serialize');
+    });
+    const [bad, good] = [queueOf(shared), queueOf(shared)];
+    const failed = broken(fakeSocket(), '1', bad).next();
+    const socket = fakeSocket();
+    void directDelivery((result) => result)(socket, '2', good).next();
+    const e = event('t1', 5);
+    expect(() => bad.push(e)).not.toThrow();
+    good.push(e);
+    await expect(failed).rejects.toThrow('cannot serialize');
+    expect(bad.closed()).toBe(true);
+    expect(socket.frames).toHaveLength(1);
+  });
+
   it('stops on return() and releases its results, and sends nothing to a closed socket', async () => {
     const deliver = directDelivery((result) => result);
     const socket = fakeSocket();

@@ -1,9 +1,10 @@
 /**
  * Subscription events written straight to the subscriber's WebSocket, each result serialized
  * once for every subscriber that shares it (shared-execution.ts hands them the same object).
- * graphql-ws' own path costs, per subscriber and event, an async emit with two object spreads,
- * a message validation, a JSON.stringify of the whole payload and a promise on the socket
- * write (a third of the gateway's CPU at 10,000 sockets, with the loop around it).
+ * graphql-ws' own path costs, per subscriber and event, a `for await` step, an async emit with
+ * two object spreads, a message validation, a JSON.stringify of the whole payload and a
+ * promise on the socket write: 15% of the gateway's CPU at 10,000 sockets, and most of the
+ * 10% spent running promise reactions (docs/performance.md, `2182539`).
  *
  * graphql-ws keeps the protocol: `onOperation` swaps the subscription's result stream for one
  * that yields nothing and finishes when the subscription does, so graphql-ws still sends
@@ -46,8 +47,11 @@ export function directDelivery(payloadOf: (result: ExecutionResult) => object) {
       stopped = true;
       settle.resolve(DONE);
     };
+    // graphql-ws sends the error and forgets the stream without return(): release the results
+    // here, or the subscriber would stay registered with the hub.
     const fail = (error: unknown) => {
       stopped = true;
+      void results.return?.()?.catch(() => {});
       settle.reject(error);
     };
 

@@ -4,7 +4,7 @@
  * URL or credential reaches a client.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
 import { BackendError } from '../../adapters/errors.js';
 import { toGraphQLError } from '../../gateway/errors.js';
 
@@ -37,4 +37,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions };
   }
   return { message: 'Unexpected error.', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** A result as it goes to a WebSocket client (subscription events, queries over the socket): errors masked as on HTTP. */
+export function maskResult(result: ExecutionResult): FormattedExecutionResult {
+  if (!result.errors?.length) return result as FormattedExecutionResult;
+  return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
 }
