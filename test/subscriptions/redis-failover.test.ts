@@ -84,7 +84,7 @@ describe.skipIf(!redisServer)('multi-replica fan-out over Redis', () => {
 
   it('one replica polls; killing it mid-stream loses no terminal state', async () => {
     for (const r of replicas) {
-      r.client = createClient({ url: r.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+      r.client = createClient({ url: r.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => {} });
       r.client.subscribe(
         { query: 'subscription { taskEvents { type task { nativeId status } } }' },
         {
