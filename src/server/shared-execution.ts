@@ -53,13 +53,6 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
     return id;
   }
 
-  /** The shared part of the root value: the one field's value, which the hub passes as is to every subscriber. */
-  function sharedRoot(payload: unknown): object | null {
-    if (!payload || typeof payload !== 'object') return null;
-    const values = Object.values(payload);
-    return values.length === 1 && values[0] && typeof values[0] === 'object' ? (values[0] as object) : null;
-  }
-
   return {
     parse(source) {
       if (typeof source !== 'string') return parse(source);
@@ -82,42 +75,7 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
       const source = stream as AsyncIterableIterator<unknown>;
       const scope = scopeOf(args.contextValue);
       const key = scope === null ? null : `${documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${scope}`;
-      const run = (payload: unknown): Result => execute({ ...args, rootValue: payload });
-      const shared = (payload: unknown): Result => {
-        const root = key === null ? null : sharedRoot(payload);
-        if (!root) return run(payload);
-        let byKey = results.get(root);
-        if (!byKey) results.set(root, (byKey = new Map()));
-        let result = byKey.get(key!);
-        if (!result) byKey.set(key!, (result = run(payload)));
-        return result;
-      };
-      // A plain iterator, not an async generator: return() must reach the source at once, even
-      // while a next() is waiting for an event (an async generator would queue it behind that).
-      // next() is one promise reaction per event; an async one costs three hops, per subscriber.
-      const map = (event: IteratorResult<unknown>): Mapped => {
-        if (event.done) return DONE;
-        const result = shared(event.value);
-        return result instanceof Promise ? result.then(step) : step(result);
-      };
-      const mapped: Results = {
-        next() {
-          return source.next().then(map);
-        },
-        pull: isPullable<unknown>(source) ? pullThrough(source, map) : undefined,
-        async return() {
-          await source.return?.();
-          return { value: undefined, done: true };
-        },
-        async throw(error?: unknown) {
-          await source.return?.();
-          throw error;
-        },
-        [Symbol.asyncIterator]() {
-          return mapped;
-        },
-      };
-      return mapped;
+      return new SharedStream(source, args, key, results);
     },
   };
 }
@@ -125,35 +83,101 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
 type Mapped = IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>>;
 
 /**
- * pull() of a mapped stream: synchronous when the source is (the hub's queue) and the
- * execution too (no async resolver). No closure per event: under tsx each one also costs a
- * defineProperty for its name.
+ * One subscriber's results: its source's events, each executed once per key and event object
+ * for every subscriber that shares the key. A class, not closures: 10,000 subscribers hold one
+ * each (and under tsx every closure also gets its name defined).
+ * A plain iterator, not an async generator: return() must reach the source at once, even while
+ * a next() is waiting for an event (an async generator would queue it behind that). next() is
+ * one promise reaction per event; pull() none, when the source is Pullable (the hub's queue)
+ * and the execution synchronous (no async resolver).
  */
-function pullThrough(source: Pullable<unknown>, map: (event: IteratorResult<unknown>) => Mapped): Pullable<ExecutionResult>['pull'] {
-  let resolveTo: (result: IteratorResult<ExecutionResult>) => void;
-  let rejectTo: (error: Error) => void;
-  const ready = (mapped: Mapped) => {
-    if (!(mapped instanceof Promise)) return mapped;
-    mapped.then(resolveTo, rejectTo);
-    return null;
-  };
-  // Called in the producer's turn: an execution that throws fails this subscriber only.
-  const onEvent = (event: IteratorResult<unknown>) => {
+class SharedStream implements AsyncIterableIterator<ExecutionResult>, Partial<Pullable<ExecutionResult>> {
+  readonly pull: Pullable<ExecutionResult>['pull'] | undefined;
+  private readonly map: (event: IteratorResult<unknown>) => Mapped;
+  private readonly onEvent: (event: IteratorResult<unknown>) => void;
+  private readonly onError: (error: Error) => void;
+  private resolveTo: (result: IteratorResult<ExecutionResult>) => void = noop;
+  private rejectTo: (error: Error) => void = noop;
+
+  constructor(
+    private readonly source: AsyncIterableIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string | null,
+    private readonly results: WeakMap<object, Map<string, Result>>,
+  ) {
+    this.map = this.mapEvent.bind(this);
+    this.onEvent = this.pulled.bind(this);
+    this.onError = (error) => this.rejectTo(error);
+    this.pull = isPullable(source) ? this.pullNow : undefined;
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then(this.map);
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private pullNow(resolve: (result: IteratorResult<ExecutionResult>) => void, reject: (error: Error) => void): IteratorResult<ExecutionResult> | null {
+    this.resolveTo = resolve;
+    this.rejectTo = reject;
+    const event = (this.source as unknown as Pullable<unknown>).pull(this.onEvent, this.onError);
+    return event && this.ready(this.map(event));
+  }
+
+  /** An event the source pushed to a waiting pull(), in the producer's turn: an execution that throws fails this subscriber only. */
+  private pulled(event: IteratorResult<unknown>): void {
     let result: IteratorResult<ExecutionResult> | null;
     try {
-      result = ready(map(event));
+      result = this.ready(this.map(event));
     } catch (error) {
-      return rejectTo(error as Error);
+      return this.rejectTo(error as Error);
     }
-    if (result) resolveTo(result);
-  };
-  const onError = (error: Error) => rejectTo(error);
-  return (resolve, reject) => {
-    resolveTo = resolve;
-    rejectTo = reject;
-    const event = source.pull(onEvent, onError);
-    return event && ready(map(event));
-  };
+    if (result) this.resolveTo(result);
+  }
+
+  private ready(mapped: Mapped): IteratorResult<ExecutionResult> | null {
+    if (!(mapped instanceof Promise)) return mapped;
+    mapped.then(this.resolveTo, this.rejectTo);
+    return null;
+  }
+
+  private mapEvent(event: IteratorResult<unknown>): Mapped {
+    if (event.done) return DONE;
+    const result = this.execute(event.value);
+    return result instanceof Promise ? result.then(step) : step(result);
+  }
+
+  /** The event's execution for this subscriber's key, run by the first subscriber that needs it. */
+  private execute(payload: unknown): Result {
+    const root = this.key === null ? null : sharedRoot(payload);
+    if (!root) return execute({ ...this.args, rootValue: payload });
+    let byKey = this.results.get(root);
+    if (!byKey) this.results.set(root, (byKey = new Map()));
+    let result = byKey.get(this.key!);
+    if (!result) byKey.set(this.key!, (result = execute({ ...this.args, rootValue: payload })));
+    return result;
+  }
+}
+
+const noop = () => {};
+
+/** The shared part of the root value: the one field's value, which the hub passes as is to every subscriber. */
+function sharedRoot(payload: unknown): object | null {
+  if (!payload || typeof payload !== 'object') return null;
+  const values = Object.values(payload);
+  return values.length === 1 && values[0] && typeof values[0] === 'object' ? (values[0] as object) : null;
 }
 
 const scopeKeys = new WeakMap<Principal, string>();

@@ -37,96 +37,127 @@ export function directDelivery(payloadOf: (result: ExecutionResult) => object) {
     if (text === undefined) serialized.set(result, (text = JSON.stringify(payloadOf(result))));
     return text;
   };
+  return (socket: DeliverySocket, id: string, results: Results): AsyncIterableIterator<never> => new Delivery(socket, id, results, json);
+}
 
-  return function deliver(socket: DeliverySocket, id: string, results: Results): AsyncIterableIterator<never> {
-    const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    let stopped = false;
-    let settle: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void };
-    const finished = new Promise<IteratorResult<never>>((resolve, reject) => (settle = { resolve, reject }));
-    const finish = () => {
-      stopped = true;
-      settle.resolve(DONE);
-    };
+/**
+ * One subscription's delivery. A class, not closures: 10,000 subscriptions hold one each, and
+ * its methods live once on the prototype (three bound callbacks per instance).
+ */
+class Delivery implements AsyncIterableIterator<never> {
+  private readonly head: string;
+  private stopped = false;
+  private started = false;
+  private settle!: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void };
+  private readonly finished = new Promise<IteratorResult<never>>((resolve, reject) => (this.settle = { resolve, reject }));
+  /** Given to pull(): runs in the producer's turn, event to socket with no promise in between. */
+  private readonly woken: (next: IteratorResult<ExecutionResult>) => void;
+  private readonly failed: (error: unknown) => void;
+  /** Given to a backed-up socket's write. */
+  private readonly resume: () => void;
+
+  constructor(
+    private readonly socket: DeliverySocket,
+    id: string,
+    private readonly results: Results,
+    private readonly json: (result: ExecutionResult) => string,
+  ) {
+    this.head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    // Bound, not arrow fields: under tsx an arrow field also gets its name defined per instance.
+    this.woken = this.onEvent.bind(this);
+    this.failed = this.fail.bind(this);
+    this.resume = this.carryOn.bind(this);
+  }
+
+  next(): Promise<IteratorResult<never>> {
+    if (!this.started) {
+      this.started = true;
+      this.resume();
+    }
+    return this.finished;
+  }
+
+  async return(): Promise<IteratorResult<never>> {
+    this.stopped = true;
+    await this.results.return?.();
+    this.finish();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<never>> {
+    this.stopped = true;
+    await this.results.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  private onEvent(next: IteratorResult<ExecutionResult>): void {
+    try {
+      if (this.write(next)) this.pump();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private carryOn(): void {
+    if (this.results.pull) this.pump();
+    else void this.iterate();
+  }
+
+  private finish(): void {
+    this.stopped = true;
+    this.settle.resolve(DONE);
+  }
+
+  /** Ends this subscription only, never the producer's loop over other subscribers. */
+  private fail(error: unknown): void {
+    this.stopped = true;
     // graphql-ws sends the error and forgets the stream without return(): release the results
     // here, or the subscriber would stay registered with the hub.
-    const fail = (error: unknown) => {
-      stopped = true;
-      void results.return?.()?.catch(() => {});
-      settle.reject(error);
-    };
+    void this.results.return?.()?.catch(() => {});
+    this.settle.reject(error);
+  }
 
-    /** Writes one result; false when delivery must stop, or wait for the socket (then it resumes itself). */
-    const write = (next: IteratorResult<ExecutionResult>): boolean => {
-      if (next.done || stopped || socket.readyState !== socket.OPEN) {
-        finish();
-        return false;
-      }
-      const frame = head + json(next.value) + '}';
-      // Backpressure as graphql-ws has it, without a promise per event: a socket that took the
-      // last frame at once takes this one too; one still holding bytes (a slow reader) gets
-      // this frame with a callback, and the pump waits for it while the subscriber's queue
-      // coalesces.
-      if (socket.bufferedAmount === 0) {
-        socket.send(frame);
-        return true;
-      }
-      socket.send(frame, resume);
+  /** Writes one result; false when delivery must stop, or wait for the socket (then it resumes itself). */
+  private write(next: IteratorResult<ExecutionResult>): boolean {
+    const { socket } = this;
+    if (next.done || this.stopped || socket.readyState !== socket.OPEN) {
+      this.finish();
       return false;
-    };
-
-    // Runs in the producer's turn when the results are Pullable (the hub's queue pushing to a
-    // waiting subscriber): event to socket with no promise in between. A failure here must
-    // end this subscription only, never the producer's loop over other subscribers.
-    const woken = (next: IteratorResult<ExecutionResult>) => {
-      try {
-        if (write(next)) pump();
-      } catch (error) {
-        fail(error);
-      }
-    };
-    function pump(): void {
-      try {
-        for (;;) {
-          if (stopped) return finish();
-          const next = results.pull!(woken, fail);
-          if (next === null || !write(next)) return;
-        }
-      } catch (error) {
-        fail(error);
-      }
     }
-    /** For results that cannot be pulled: one promise per event. */
-    async function iterate(): Promise<void> {
-      try {
-        while (!stopped && write(await results.next()));
-      } catch (error) {
-        fail(error);
-      }
+    const frame = this.head + this.json(next.value) + '}';
+    // Backpressure as graphql-ws has it, without a promise per event: a socket that took the
+    // last frame at once takes this one too; one still holding bytes (a slow reader) gets this
+    // frame with a callback, and delivery waits for it while the subscriber's queue coalesces.
+    if (socket.bufferedAmount === 0) {
+      socket.send(frame);
+      return true;
     }
-    const resume = results.pull ? pump : () => void iterate();
+    socket.send(frame, this.resume);
+    return false;
+  }
 
-    let started = false;
-    const stream: AsyncIterableIterator<never> = {
-      next() {
-        if (!started) {
-          started = true;
-          resume();
-        }
-        return finished;
-      },
-      async return() {
-        stopped = true;
-        await results.return?.();
-        finish();
-        return DONE;
-      },
-      async throw(error?: unknown) {
-        stopped = true;
-        await results.return?.();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => stream,
-    };
-    return stream;
-  };
+  private pump(): void {
+    try {
+      for (;;) {
+        if (this.stopped) return this.finish();
+        const next = this.results.pull!(this.woken, this.failed);
+        if (next === null || !this.write(next)) return;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** For results that cannot be pulled: one promise per event. */
+  private async iterate(): Promise<void> {
+    try {
+      while (!this.stopped && this.write(await this.results.next()));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
 }
