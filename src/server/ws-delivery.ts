@@ -23,7 +23,6 @@ export interface DeliverySocket {
   send(data: string, cb?: (err?: Error) => void): void;
 }
 
-
 const DONE: IteratorResult<never> = { value: undefined, done: true };
 
 /**
