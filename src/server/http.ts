@@ -143,7 +143,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       // results (queries over the socket) still take it.
       onOperation: (ctx, id, _payload, _args, result) =>
         Symbol.asyncIterator in result ? deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? maskResult(result) : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
       context: (ctx) =>
         createContext(backends, hub, {
           connectionClosed: connectionSignal(ctx.extra),

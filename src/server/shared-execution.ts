@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
-import { isPullable, type Pullable } from '../subscriptions/queue.js';
+import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 
 // The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS
 // `main`); a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy,
@@ -25,7 +25,6 @@ const MAX_DOCUMENTS = 1000;
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
 const step = (result: ExecutionResult): IteratorResult<ExecutionResult> => ({ value: result, done: false });
-const DONE: IteratorResult<never> = { value: undefined, done: true };
 
 /** A subscription's results; pull() only when its source has one (Pullable). */
 export type Results = AsyncIterableIterator<ExecutionResult> & Partial<Pullable<ExecutionResult>>;

@@ -12,6 +12,7 @@
  * close. The frames are the ones graphql-ws writes: `{"id":…,"type":"next","payload":…}`.
  */
 import type { ExecutionResult } from 'graphql';
+import { DONE } from '../subscriptions/queue.js';
 import type { Results } from './shared-execution.js';
 
 /** What the delivery needs of a `ws` WebSocket. */
@@ -22,8 +23,6 @@ export interface DeliverySocket {
   readonly bufferedAmount: number;
   send(data: string, cb?: (err?: Error) => void): void;
 }
-
-const DONE: IteratorResult<never> = { value: undefined, done: true };
 
 /**
  * @param payloadOf the payload a result is sent as (errors masked); called once per result object.

@@ -20,6 +20,9 @@ export interface Pullable<T> {
   pull(resolve: (result: IteratorResult<T>) => void, reject: (error: Error) => void): IteratorResult<T> | null;
 }
 
+/** The end of a stream, shared by every iterator here (frozen: callers get the same object). */
+export const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true });
+
 export const isPullable = <T>(value: object): value is Pullable<T> => typeof (value as Partial<Pullable<T>>).pull === 'function';
 
 export interface EventQueue<T> extends AsyncIterableIterator<T>, Pullable<T> {
@@ -109,7 +112,7 @@ export function createEventQueue<T>(options: QueueOptions<T>): EventQueue<T> {
         const [resolve, reject] = [waiting, failWaiting!];
         waiting = failWaiting = null;
         if (error) reject(error);
-        else resolve({ value: undefined, done: true });
+        else resolve(DONE);
       }
       if (!pending.length) close();
     },
@@ -124,7 +127,7 @@ export function createEventQueue<T>(options: QueueOptions<T>): EventQueue<T> {
       }
       if (done) {
         close();
-        return { value: undefined, done: true };
+        return DONE;
       }
       waiting = resolve;
       failWaiting = reject;
@@ -143,10 +146,10 @@ export function createEventQueue<T>(options: QueueOptions<T>): EventQueue<T> {
       if (waiting) {
         const resolve = waiting;
         waiting = failWaiting = null;
-        resolve({ value: undefined, done: true });
+        resolve(DONE);
       }
       close();
-      return Promise.resolve({ value: undefined, done: true });
+      return Promise.resolve(DONE);
     },
     throw(err?: unknown) {
       queue.return!();
