@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Benchmark, BenchResult } from './lib/bench.js';
+import { builtModule } from '../bin/built.js';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   'gateway-overhead': () => import('./gateway-overhead.js'),
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
   const { quick, only } = parseArgs(process.argv.slice(2));
   const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
   console.log(`taskgraph benchmarks${quick ? ' (--quick)' : ''}: ${only.join(', ')}`);
-  console.log(`node ${machine.node}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB\n`);
+  console.log(`node ${machine.node}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB`);
+  // The gateway runs as `taskgraph` would (bench/lib/gateway-host.ts): compiled when dist/ is current.
+  console.log(`taskgraph: ${builtModule('server/cli') ? 'the compiled build (dist/)' : 'the TypeScript sources through tsx (dist/ missing or older than src/; npm run build)'}\n`);
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const results: BenchResult[] = [];

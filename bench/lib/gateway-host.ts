@@ -10,12 +10,18 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { serveCalls } from './ipc.js';
 import { httpPhases } from './http-phases.js';
 import { median, round } from './stats.js';
-import { parseConfig } from '../../src/server/config.js';
-import { startGateway } from '../../src/server/gateway.js';
-import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
-import { createBackendSet } from '../../src/gateway/backends.js';
-import { buildSchema } from '../../src/gateway/schema.js';
+import { builtModule } from '../../bin/built.js';
+import type { GatewayServer } from '../../src/server/http.js';
 import type { LoaderOptions } from '../../src/gateway/loaders.js';
+
+/** A module of the gateway as `taskgraph` runs it: compiled when dist/ is current, else the source. */
+const gatewayModule = async <T>(module: string): Promise<T> =>
+  (await import((builtModule(module) ?? new URL(`../../src/${module}.ts`, import.meta.url)).href)) as T;
+const { parseConfig } = await gatewayModule<typeof import('../../src/server/config.js')>('server/config');
+const { startGateway } = await gatewayModule<typeof import('../../src/server/gateway.js')>('server/gateway');
+const { startGatewayServer } = await gatewayModule<typeof import('../../src/server/http.js')>('server/http');
+const { createBackendSet } = await gatewayModule<typeof import('../../src/gateway/backends.js')>('gateway/backends');
+const { buildSchema } = await gatewayModule<typeof import('../../src/gateway/schema.js')>('gateway/schema');
 
 /** startGateway, with per-request loader options (the naive resolver of the upstream-requests benchmark). */
 async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOptions): Promise<GatewayServer> {

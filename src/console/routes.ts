@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 
-const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));
+// From the checkout's src/ whether this runs from src/console or from the build's dist/console.
+const PUBLIC = fileURLToPath(new URL('../../src/console/public/', import.meta.url));
 const require = createRequire(import.meta.url);
 
 function packageDir(name: string): string {
