@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = new URL('../', import.meta.url);
 
+/**
+ * The sources' newest time, read once per process and checkout: every module a process loads
+ * is then judged against the same sources (never some from dist/ and some from src/), and the
+ * tree is walked once however many modules are asked for.
+ */
+const newestByRoot = new Map();
+
 /** Newest modification time (ms) of the non-test TypeScript files under `dir`. */
 function newestSource(dir) {
   let newest = 0;
@@ -32,5 +39,7 @@ export function builtModule(module, root = ROOT) {
   } catch {
     return null;
   }
-  return newestSource(fileURLToPath(new URL('src', root))) <= builtAt ? built : null;
+  const sources = fileURLToPath(new URL('src', root));
+  if (!newestByRoot.has(sources)) newestByRoot.set(sources, newestSource(sources));
+  return newestByRoot.get(sources) <= builtAt ? built : null;
 }
