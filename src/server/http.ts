@@ -32,7 +32,8 @@ import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperat
 import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
-import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
+import { createSharedExecution } from './shared-execution.js';
+import { scopeKey } from '../security/scope-key.js';
 import { createOperationRunner, jitGateway } from './jit-executor.js';
 import { knownOperations } from './known-operations.js';
 import { directDelivery } from './ws-delivery.js';
@@ -122,10 +123,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     return controller.signal;
   };
   // Callers who may see the same things share executions (subscriptions and queries alike).
-  const accessScopeOf = (value: unknown) => {
-    const { access } = value as GatewayContext;
-    return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-  };
+  const accessScopeOf = (value: unknown) => scopeKey((value as GatewayContext).access.principal);
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
   const shared = createSharedExecution(accessScopeOf);
   // Errors of subscription results are masked as on HTTP: no internals reach a client.

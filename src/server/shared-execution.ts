@@ -11,7 +11,6 @@
  */
 import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
-import type { Principal } from '../security/principal.js';
 import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 
 // The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS
@@ -177,18 +176,4 @@ function sharedRoot(payload: unknown): object | null {
   if (!payload || typeof payload !== 'object') return null;
   const values = Object.values(payload);
   return values.length === 1 && values[0] && typeof values[0] === 'object' ? (values[0] as object) : null;
-}
-
-const scopeKeys = new WeakMap<Principal, string>();
-
-/** A principal's visibility as a string: principals with equal strings see the same tasks. */
-export function scopeKeyOf(principal: Principal): string {
-  let key = scopeKeys.get(principal);
-  if (key === undefined) {
-    const { scope } = principal;
-    const grant = (g: Principal['scope']['backends']) => (g.all ? '*' : [...g.names].sort().join(','));
-    key = JSON.stringify([grant(scope.backends), grant(scope.vcdOrgs), grant(scope.prismClusters)]);
-    scopeKeys.set(principal, key);
-  }
-  return key;
 }
