@@ -30,7 +30,7 @@ const QUERIES = {
   },
 };
 
-/** taskgraph with TASKGRAPH_COALESCE=off: nothing shared between concurrent queries. */
+/** taskgraph with `server.shareInFlight: false`: nothing shared between concurrent queries. */
 const ALONE = 'taskgraph, sharing off';
 
 /** The task ids a response lists, in order, whatever the schema. */
@@ -58,9 +58,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const tgUrl = (await tg.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
     // The same gateway with sharing of identical work in flight turned off: the engine alone,
     // since all 16 connections send the same query and share most of it otherwise.
-    const alone = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { env: { TASKGRAPH_COALESCE: 'off' } });
+    const alone = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
     children.push(alone);
-    const aloneUrl = (await alone.call<{ url: string }>('start', { backends: [prism!.backend] })).url;
+    const aloneUrl = (await alone.call<{ url: string }>('start', { server: { shareInFlight: false }, backends: [prism!.backend] })).url;
     const apollo = await startChild(new URL('./servers/plain-apollo.ts', import.meta.url));
     children.push(apollo);
     const apolloUrl = (await apollo.call<{ url: string }>('start', backend.url, authorization)).url;

@@ -6,8 +6,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { COALESCE } from './coalescing.js';
 import { BackendError } from './errors.js';
+import { shareGets } from '../sharing/shared-gets.js';
 
 export interface TlsOptions {
   /** Skip certificate verification. Off by default; for labs only. */
@@ -27,6 +27,8 @@ export interface TransportOptions {
   maxBodyBytes?: number;
   /** Concurrent sockets per backend. */
   maxSockets?: number;
+  /** Identical GETs in flight share one request (src/sharing/shared-gets.ts); config `server.shareInFlight`, default true. */
+  shareInFlight?: boolean;
 }
 
 export interface HttpRequest {
@@ -76,6 +78,13 @@ const observations = new WeakMap<AbortSignal, CallObservations>();
  */
 export function observeTransport(into: CallObservations, signal: AbortSignal): void {
   observations.set(signal, into);
+}
+
+/** Notes the Retry-After of a 429 or 503 answer for the call `signal` belongs to; returns the answer. */
+export function noteRetryAfter(signal: AbortSignal | undefined, res: HttpResponse): HttpResponse {
+  const notes = signal && observations.get(signal);
+  if (notes && (res.status === 429 || res.status === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  return res;
 }
 
 /** Retry-After (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) in ms from `now`; undefined when unreadable. */
@@ -170,78 +179,7 @@ export function createTransport(options: TransportOptions): Transport {
     });
   }
 
-  /**
-   * Identical GETs in flight at the same time share one upstream request (as Apollo Router's
-   * subgraph deduplication does): N dashboards asking for the same page, or N subscribers
-   * loading the same task, cost the backend one call. Nothing is kept once it is answered.
-   * Each caller keeps its own abort signal; the shared request is aborted only when every
-   * caller has given up. The backend sees the first caller's correlation id.
-   */
-  const flights = new Map<string, { response: Promise<HttpResponse>; waiting: number; controller: AbortController }>();
-
-  function request(req: HttpRequest): Promise<HttpResponse> {
-    if (!COALESCE || req.method !== 'GET' || req.body !== undefined) return send(req);
-    if (req.signal?.aborted) return send(req);
-    const key = flightKey(req);
-    let flight = flights.get(key);
-    if (!flight) {
-      const controller = new AbortController();
-      const started = { response: send({ ...req, signal: controller.signal }), waiting: 0, controller };
-      flights.set(key, started);
-      const land = () => {
-        if (flights.get(key) === started) flights.delete(key);
-      };
-      started.response.then(land, land);
-      flight = started;
-    }
-    const shared = flight;
-    shared.waiting++;
-    const signal = req.signal;
-    // Every caller sharing the answer notes its Retry-After for its own retry policy.
-    const notes = signal && observations.get(signal);
-    const noted = (res: HttpResponse) => {
-      if (notes && (res.status === 429 || res.status === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-      return res;
-    };
-    if (!signal) return shared.response.then(noted);
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const onAbort = () => {
-        // This caller gives up; the others (if any) still wait for the shared answer.
-        if (--shared.waiting === 0) shared.controller.abort();
-        reject(new BackendError('BACKEND_UNAVAILABLE', options.backend, `${options.backend}: ${req.operation} failed: aborted`));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.response.then(
-        (res) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(noted(res));
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
-  }
-
-  return {
-    request,
-    origin: base.origin,
-    close: () => agent.destroy(),
-  };
-}
-
-/** Correlation headers differ per caller and do not change the answer, so they are left out of the key. */
-const CORRELATION_HEADER = /request-id|correlation-id/i;
-
-/** Identifies a GET by everything that can change its answer: URL, credentials, content negotiation. */
-function flightKey(req: HttpRequest): string {
-  const headers = Object.entries(req.headers ?? {})
-    .filter(([name]) => !CORRELATION_HEADER.test(name))
-    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
-    .sort()
-    .join('\n');
-  return `${req.path}\n${req.timeoutMs ?? ''}\n${req.operation}\n${headers}`;
+  return shareGets({ request: send, origin: base.origin, close: () => agent.destroy() }, { backend: options.backend, enabled: options.shareInFlight ?? true });
 }
 
 /** Basic auth header value. */

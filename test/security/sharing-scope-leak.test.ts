@@ -79,6 +79,22 @@ describe('sharing between principals whose scopes only look alike', () => {
     }
   });
 
+  it('over HTTP: different texts that make the same list call share no page across scopes', async () => {
+    const mineText = `{ tasks(first: 200) { nodes { id tenant } } }`;
+    const theirText = `query Other { tasks(first: 200) { edges { node { tenant id } } } }`;
+    for (const joined of JOINED) {
+      vcd.server.setFaults({ latencyMs: 200 });
+      pc.server.setFaults({ latencyMs: 200 });
+      const [mine, theirs] = await Promise.all([as(BOTH.key, mineText), as(joined.key, theirText)]);
+      vcd.server.setFaults({ latencyMs: 0 });
+      pc.server.setFaults({ latencyMs: 0 });
+      const theirTenants = theirs.data.tasks.edges.map((e: any) => e.node.tenant);
+      expect(theirTenants.filter((t: string) => FOREIGN.has(t))).toEqual([]);
+      expect(theirTenants).toContain(C3);
+      expect(mine.data.tasks.nodes.some((n: any) => FOREIGN.has(n.tenant))).toBe(true);
+    }
+  });
+
   it('over graphql-ws: a shared event execution is never handed to a principal of another scope', async () => {
     const SUB = `subscription($id: ID!) { taskUpdated(id: $id) { id progress subtasks { nodes { id tenant } } } }`;
     const open = async (key: string) => {

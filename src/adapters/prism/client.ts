@@ -22,6 +22,8 @@ export interface PrismClientOptions {
   apiKey?: Secret;
   timeoutMs: number;
   tls?: TlsOptions;
+  /** Identical GETs in flight share one request (TransportOptions.shareInFlight). */
+  shareInFlight?: boolean;
 }
 
 export interface ListParams {
@@ -54,7 +56,7 @@ function pathSegment(value: string): string {
 
 export function createPrismClient(options: PrismClientOptions): PrismClient {
   const { backend } = options;
-  const transport = createTransport({ backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls });
+  const transport = createTransport({ backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls, shareInFlight: options.shareInFlight });
   const base = `/api/prism/${options.apiVersion}/config/tasks`;
   let cookie: string | null = null;
   /** The Basic-auth request opening a session right now, if any. */
