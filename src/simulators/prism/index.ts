@@ -4,7 +4,7 @@
  * and error bodies as Prism Central serves them (reference §3.1).
  */
 import { randomUUID } from 'node:crypto';
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld, type OperationTemplate, type SimTask } from '../task-world.js';
 import { checkFields, evaluate, ODataError, parseFilter } from './odata.js';
@@ -195,6 +195,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     errorBody: (status) => ({ contentType: 'application/json', body: errorBody('v4.0', `PRISM-${status}00`, 'Service unavailable (injected fault)') }),
     malformedBody: { contentType: 'application/json', body: '{"data":[{"extId":"ZXJnb24=:trunc' },
     handler: (req) => {
@@ -219,7 +220,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     name: 'prism',
     server,
     world,
-    backendConfig: (name) => ({ name, type: 'prism', url: server.url, username: PRISM_USER, password: PRISM_PASSWORD }),
+    backendConfig: (name) => ({ name, type: 'prism', url: server.url, username: PRISM_USER, password: PRISM_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.clear(),
     close: () => server.close(),
   };

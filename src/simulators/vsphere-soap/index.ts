@@ -4,7 +4,7 @@
  * what that vcsim release lacks: TaskHistoryCollectors, CancelTask, CreateTask and the task
  * setters, and RetrievePropertiesEx paging. `POST /sdk` only.
  */
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld } from '../task-world.js';
 import type { XmlElement } from '../../adapters/xml.js';
@@ -129,6 +129,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     handler,
     errorBody: (status) =>
       status === 500
@@ -144,7 +145,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     name: 'vsphere-soap',
     server,
     world,
-    backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD }),
+    backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.endAll(),
     sessionCount: () => sessions.list().length,
     collectorCount: () => sessions.list().reduce((n, s) => n + s.history.size, 0),
