@@ -7,6 +7,8 @@
  * - `GET /sdk/vimService.wsdl`: the service WSDL whose `<import namespace="urn:vim25">` names the
  *   API (pyVmomi's fallback when the versions file is missing; vCenter serves it, vcsim does
  *   not). The simulator does not serve the `vim.wsdl` schema it imports.
+ * Only the urn:vim25 namespace is listed, as a vCenter 7 or 8 lists it: vCenter 6.0 also listed
+ * urn:vim2, and govmomi's UseServiceVersion (what govc calls) takes the last namespace's version.
  */
 
 /** API versions a vCenter 7.0.3 also answers, newest first. */
@@ -26,10 +28,6 @@ export function serviceVersionsXml(apiVersion: string): string {
     '    <name>urn:vim25</name>\n' +
     `    <version>${apiVersion}</version>\n` +
     `    <priorVersions>\n${prior}    </priorVersions>\n` +
-    '  </namespace>\n' +
-    '  <namespace>\n' +
-    '    <name>urn:vim2</name>\n' +
-    '    <version>2.0</version>\n' +
     '  </namespace>\n' +
     '</namespaces>\n'
   );
