@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld, type OperationTemplate, type SimTask } from '../task-world.js';
-import { checkFields, evaluate, ODataError, parseFilter } from './odata.js';
+import { checkFields, evaluate, ODataError, parseFilter, SORTABLE } from './odata.js';
 import { envelope, errorBody, extIdOf, flags, renderTask, simIdOf } from './render.js';
 
 export const PRISM_USER = 'admin';
@@ -125,7 +125,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     }
     const orderby = req.query.get('$orderby') ?? 'createdTime desc';
     const [field, dir = 'asc'] = orderby.trim().split(/\s+/);
-    if (!['createdTime', 'lastUpdatedTime', 'startedTime', 'completedTime', 'operation', 'status'].includes(field!)) {
+    if (!SORTABLE.has(field!)) {
       return json(400, errorBody(version, 'PRISM-40003', `Field '${field}' is not sortable`, 'INVALID_ORDERBY'), 'list tasks');
     }
     const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
