@@ -2,7 +2,9 @@
  * A vim25 SOAP simulator (`taskgraph simulate vsphere-soap`) that speaks vcsim's wire format
  * (govmomi simulator; captures in src/adapters/vsphere-soap/__fixtures__/vcsim-*.xml) and adds
  * what that vcsim release lacks: TaskHistoryCollectors, CancelTask, CreateTask and the task
- * setters, and RetrievePropertiesEx paging. `POST /sdk` only.
+ * setters, RetrievePropertiesEx paging, property paths, views and extensions, so VMware's own
+ * SDKs work against it (test/vendor-clients). `POST /sdk` (or `/sdk/vimService`), and the
+ * version documents SDKs read first (discovery.ts).
  */
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
