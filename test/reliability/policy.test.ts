@@ -149,6 +149,15 @@ describe('guard', () => {
     expect(callBudgetOf(caller.signal)).toBeUndefined();
   });
 
+  it('leaves the call\'s signal usable once the call returned (work started for later calls of the request)', async () => {
+    const guard = createGuard({ backend: 'b', settings });
+    let signal: AbortSignal | undefined;
+    await guard.read('list tasks', ctx, async (c) => {
+      signal = c.signal;
+    });
+    expect(signal!.aborted).toBe(false);
+  });
+
   it('calls a mutation once, whatever its failure', async () => {
     const guard = createGuard({ backend: 'b', settings });
     let calls = 0;

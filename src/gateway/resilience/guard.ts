@@ -74,7 +74,9 @@ export function createGuard(options: GuardOptions): BackendGuard {
   const breaker = createCircuitBreaker({ ...settings.circuit, now: options.now, onTransition: options.onCircuitTransition });
   // Aggressive: a call that ignores its signal (a shared login in flight) cannot hold its
   // caller past the budget; its outcome is still recorded by the adapter's instrumentation.
-  const budget = timeout(budgetMs, TimeoutStrategy.Aggressive);
+  // Not aborted on return: work a call starts for later calls of its request (vCD's
+  // prefetched GETs) goes on under its signal until the budget ends.
+  const budget = timeout(budgetMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const limits = settings.bulkhead ?? DEFAULT_BULKHEAD;
   const slots = bulkhead(limits.maxConcurrent, limits.maxQueued);
 
@@ -120,7 +122,7 @@ export function createGuard(options: GuardOptions): BackendGuard {
         ctx.signal,
       );
     } catch (err) {
-      const sent = permit as Permit | null;
+      const sent = permit as Permit | null; // set in the bulkhead's callback, out of TypeScript's sight
       if (ctx.signal?.aborted) {
         sent?.released(); // the caller gave up: says nothing about the backend
         throw err;
