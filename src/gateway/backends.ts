@@ -59,7 +59,7 @@ export interface BackendSet {
   close(): Promise<void>;
 }
 
-/** What the circuit says about the backend's health (see BackendStatus.health). */
+/** What the circuit says about the backend's health (see BackendStatus.health); `seen`: a call has ended. */
 export function healthOf(breaker: CircuitBreaker, seen: boolean): Health {
   const circuit = breaker.snapshot();
   if (circuit.state !== 'CLOSED') return 'DOWN';
@@ -76,7 +76,7 @@ interface Observed {
   seen: boolean;
 }
 
-/** Reads go through `guard.read` (budget, circuit, retries), mutations through `guard.write` (never retried); each attempt is tracked. */
+/** Every call goes through the guard (budget, bulkhead, circuit) and is tracked (latency, last failure, observers). */
 function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard): TaskAdapter {
   function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
     if (!observers.size) return;
