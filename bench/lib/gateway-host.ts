@@ -14,9 +14,8 @@ import { builtModule } from '../../bin/built.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import type { LoaderOptions } from '../../src/gateway/loaders.js';
 
-/** A module of the gateway as `taskgraph` runs it: compiled when dist/ is current, else the source. */
-const gatewayModule = async <T>(module: string): Promise<T> =>
-  (await import((builtModule(module) ?? new URL(`../../src/${module}.ts`, import.meta.url)).href)) as T;
+/** A module of the gateway as `taskgraph` runs it: from the compiled build of this version (bin/built.js). */
+const gatewayModule = async <T>(module: string): Promise<T> => (await import(builtModule(module).href)) as T;
 const { parseConfig } = await gatewayModule<typeof import('../../src/server/config.js')>('server/config');
 const { startGateway } = await gatewayModule<typeof import('../../src/server/gateway.js')>('server/gateway');
 const { startGatewayServer } = await gatewayModule<typeof import('../../src/server/http.js')>('server/http');

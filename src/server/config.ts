@@ -53,7 +53,7 @@ export const loggingSchema = z
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
-  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit'> & { type: string } & Record<string, unknown>;
+  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit' | 'bulkhead'> & { type: string } & Record<string, unknown>;
 }
 
 export const redisSchema = z

@@ -6,7 +6,7 @@
  * first caller's correlation id. Requests with a body, and other methods, are never shared.
  */
 import { BackendError } from '../adapters/errors.js';
-import { noteRetryAfter, type HttpRequest, type HttpResponse, type Transport } from '../adapters/http.js';
+import type { HttpRequest, HttpResponse, Transport } from '../adapters/http.js';
 import { InFlight } from './in-flight.js';
 import { upstreamGetKey } from './keys.js';
 
@@ -22,13 +22,12 @@ export function shareGets(transport: Transport, options: SharedGetsOptions): Tra
   const flights = new InFlight<HttpResponse>({ enabled: true });
   return {
     origin: transport.origin,
+    clearCookies: () => transport.clearCookies(),
     close: () => transport.close(),
     request(req: HttpRequest): Promise<HttpResponse> {
       if (req.method !== 'GET' || req.body !== undefined) return transport.request(req);
       const abandoned = () => new BackendError('BACKEND_UNAVAILABLE', options.backend, `${options.backend}: ${req.operation} failed: aborted`);
-      const response = flights.run(upstreamGetKey(req), (signal) => transport.request({ ...req, signal }), req.signal, abandoned);
-      // Every caller sharing the answer notes its Retry-After for its own retry policy.
-      return req.signal ? response.then((res) => noteRetryAfter(req.signal, res)) : response;
+      return flights.run(upstreamGetKey(req), (signal) => transport.request({ ...req, signal }), req.signal, abandoned);
     },
   };
 }

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskAdapter } from '../../src/adapters/contract.js';
 import { adapterModule } from '../../src/adapters/registry.js';
 import { simulator, simulatorNames, type RunningSimulator } from '../../src/simulators/registry.js';
+import { cliArgs } from '../support/cli.js';
 
-const BIN = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
 const ctx = { requestId: 'tls-test' };
 
 function adapterFor(entry: Record<string, unknown>): TaskAdapter {
@@ -57,7 +57,7 @@ describe.each(simulatorNames())('%s simulator with tls', (name) => {
 
 describe('taskgraph simulate --tls', () => {
   it('prints an https config entry carrying the caFile, and serves with that certificate', async () => {
-    const child = spawn(process.execPath, [BIN, 'simulate', 'prism', '--tls', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgs('simulate', 'prism', '--tls', '--port', '0'), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
