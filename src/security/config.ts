@@ -109,6 +109,8 @@ export const limitsSchema = z
     maxDepth: z.number().int().min(2).max(100).default(12),
     /** Aliased fields per operation. */
     maxAliases: z.number().int().min(0).max(1000).default(30),
+    /** Directives per operation (`@include`, `@skip`, ...). */
+    maxDirectives: z.number().int().min(0).max(1000).default(50),
     /** Lexical tokens per document. */
     maxTokens: z.number().int().min(100).max(1_000_000).default(5000),
     /** Fields times the page sizes of the lists around them (`first`/`last`, default 50). */
@@ -119,6 +121,11 @@ export const limitsSchema = z
     maxBatch: z.number().int().min(1).max(100).default(1),
     /** Schema introspection (`__schema`, `__type`); turn off in production. */
     introspection: z.boolean().default(true),
+    /**
+     * `_service { sdl }` (Apollo Federation) while introspection is off: only for a router that
+     * composes the supergraph from this server at run time. Always answered with introspection on.
+     */
+    federationSdl: z.boolean().default(false),
   })
   .strict()
   .prefault({});

@@ -14,18 +14,21 @@ import { handshake, post, subscribeOnce } from './support.js';
 
 describe('measuring an operation', () => {
   const schema = buildSchema();
-  const measure = (query: string, variables: Record<string, unknown> = {}) => measureOperation(schema, parse(query), null, variables, { ...DEFAULT_LIMITS, maxCost: 1e9 })!;
+  const measure = (query: string, variables: Record<string, unknown> = {}) => measureOperation(schema, parse(query), null, variables)!;
 
-  it('counts depth in fields, through fragments, and leaves introspection out', () => {
+  it('counts depth in fields, through fragments, introspection included', () => {
     expect(measure('{ tasks { edges { node { id } } } }').depth).toBe(4);
     expect(measure('query { task(id: "x") { ...F } } fragment F on Task { parent { ... on Task { root { id } } } }').depth).toBe(4);
-    expect(measure('{ __schema { types { fields { type { ofType { name } } } } } }')).toMatchObject({ depth: 0, cost: 0, introspection: true });
-    expect(measure('{ __typename backends { name } }')).toMatchObject({ depth: 2, introspection: false });
+    const introspection = measure('{ __schema { types { fields { type { ofType { name } } } } } }');
+    expect(introspection).toMatchObject({ depth: 6, introspection: true });
+    expect(introspection.cost).toBeGreaterThan(100);
+    expect(measure('{ __typename backends { name } }')).toMatchObject({ depth: 2, cost: 3, introspection: false });
   });
 
   it('counts aliases, each time a fragment is spread', () => {
     expect(measure('{ a: backends { n: name } b: backends { name } }').aliases).toBe(3);
     expect(measure('{ x: task(id: "1") { ...F } y: task(id: "2") { ...F } } fragment F on Task { i: id }').aliases).toBe(4);
+    expect(measure('{ a: __typename b: __schema { queryType { name } } }').aliases).toBe(2);
   });
 
   it('multiplies each subtree by the page size around it: first/last, 50 by default, representations for _entities', () => {

@@ -1,0 +1,213 @@
+/**
+ * The cost of an operation: every field counts once for each item of the lists around it.
+ * A list's size is its `first`/`last` argument (from the literal, the request's variables or
+ * the variable's default value, else the argument's schema default), 50 for a connection
+ * without one (the resolvers' default), the number of representations for `_entities`, and
+ * for introspection lists the schema's own counts (types, the most fields of a type, ...).
+ * Introspection fields, `__typename` and `_service` count like any other field.
+ *
+ * Each fragment is costed once (memoized) and its cost reused at every spread, so the walk is
+ * linear in the document even when fragments spread each other twice over. GraphQL Armor's
+ * cost rule memoizes too but reads no variable (`first: $n` counts 1), and
+ * graphql-query-complexity reads variables but walks a fragment again at every spread (it
+ * stops at a node cap, after milliseconds per document): docs/security.md, "Query limits".
+ */
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+
+/** Items a connection returns when `first`/`last` is not given (PAGE_LIMITS.defaultPageSize). */
+export const DEFAULT_LIST_SIZE = 50;
+
+/**
+ * The schema is read by shape, not with graphql's `isObjectType` & co.: those check
+ * `instanceof`, and the schema may come from another copy of graphql (the CommonJS one
+ * @apollo/subgraph loads, when this file was loaded as ESM by a bundler or test runner).
+ */
+interface ArgLike {
+  name: string;
+  defaultValue?: unknown;
+}
+interface FieldLike {
+  type: unknown;
+  args?: readonly ArgLike[];
+}
+interface TypeLike {
+  name: string;
+  getFields?: () => Record<string, FieldLike>;
+}
+
+function unwrap(type: unknown): { named: TypeLike | undefined; list: boolean } {
+  let t = type as { ofType?: unknown; name?: unknown } | undefined;
+  let list = false;
+  while (t && t.ofType) {
+    // A list type prints as `[Item]` (either copy of graphql).
+    if (String(t).startsWith('[')) list = true;
+    t = t.ofType as typeof t;
+  }
+  return { named: t && typeof t.name === 'string' ? (t as TypeLike) : undefined, list };
+}
+
+export interface OperationCost {
+  cost: number;
+  /** `__schema` or `__type` is read. */
+  introspection: boolean;
+  /** `_service` (the federation subgraph SDL) is read. */
+  service: boolean;
+}
+
+/** Introspection list sizes, from the schema itself (computed once per schema): the most items each list has. */
+interface IntrospectionSizes {
+  types: number;
+  directives: number;
+  fields: number;
+  args: number;
+  inputFields: number;
+  enumValues: number;
+  interfaces: number;
+  possibleTypes: number;
+}
+
+const introspectionSizes = new WeakMap<GraphQLSchema, IntrospectionSizes>();
+
+type SchemaTypeLike = TypeLike & { getValues?: () => unknown[]; getInterfaces?: () => unknown[] };
+
+function sizesOf(schema: GraphQLSchema): IntrospectionSizes {
+  let sizes = introspectionSizes.get(schema);
+  if (!sizes) {
+    const types = Object.values(schema.getTypeMap()) as SchemaTypeLike[];
+    const directives = schema.getDirectives() as ReadonlyArray<{ args: readonly unknown[] }>;
+    sizes = { types: types.length, directives: directives.length, fields: 1, args: 1, inputFields: 1, enumValues: 1, interfaces: 1, possibleTypes: 1 };
+    for (const type of types) {
+      const fields = type.getFields ? Object.values(type.getFields()) : [];
+      const input = fields.length > 0 && fields.every((f) => f.args === undefined);
+      if (input) sizes.inputFields = Math.max(sizes.inputFields, fields.length);
+      else sizes.fields = Math.max(sizes.fields, fields.length);
+      for (const field of fields) sizes.args = Math.max(sizes.args, field.args?.length ?? 0);
+      sizes.enumValues = Math.max(sizes.enumValues, type.getValues?.().length ?? 0);
+      sizes.interfaces = Math.max(sizes.interfaces, type.getInterfaces?.().length ?? 0);
+      // Unions and interfaces (abstract types) are those that resolve a type.
+      if ('resolveType' in type) sizes.possibleTypes = Math.max(sizes.possibleTypes, schema.getPossibleTypes(type as never).length);
+    }
+    for (const directive of directives) sizes.args = Math.max(sizes.args, directive.args.length);
+    introspectionSizes.set(schema, sizes);
+  }
+  return sizes;
+}
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  fragmentCosts: Map<string, number>;
+  /** Fragments being costed: a cycle (refused by validation) counts nothing more. */
+  active: Set<string>;
+  introspection: boolean;
+  service: boolean;
+}
+
+/** A literal's value, variables substituted (lists and objects as arrays and objects). */
+function valueOf(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case Kind.VARIABLE:
+      return variables[node.name.value];
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.LIST:
+      return node.values.map((v) => valueOf(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, valueOf(f.value, variables)]));
+    case Kind.NULL:
+      return null;
+    default:
+      return 'value' in node ? node.value : undefined;
+  }
+}
+
+/** The variables as the operation runs with them: the request's, else each one's default value. */
+export function effectiveVariables(operation: OperationDefinitionNode, given: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    out[name] = given && Object.hasOwn(given, name) ? given[name] : valueOf(def.defaultValue, {});
+  }
+  return out;
+}
+
+
+/** How many items this field's selection is fetched for. */
+function listSize(field: FieldNode, parent: TypeLike | undefined, def: FieldLike | undefined, type: TypeLike, list: boolean, walk: Walk): number {
+  const given = (name: string) => {
+    const node = field.arguments?.find((a) => a.name.value === name);
+    return node ? valueOf(node.value, walk.variables) : def?.args?.find((a) => a.name === name)?.defaultValue;
+  };
+  for (const name of ['first', 'last']) {
+    const n = given(name);
+    if (typeof n === 'number' && Number.isFinite(n)) return Math.max(0, Math.floor(n));
+  }
+  if (field.name.value === '_entities') {
+    const reps = given('representations');
+    return Array.isArray(reps) ? reps.length : 1;
+  }
+  if (parent?.name.startsWith('__') && list) {
+    const sizes = sizesOf(walk.schema);
+    const name = field.name.value;
+    return Object.hasOwn(sizes, name) ? sizes[name as keyof IntrospectionSizes] : sizes.types;
+  }
+  return type.name.endsWith('Connection') ? DEFAULT_LIST_SIZE : 1;
+}
+
+function fieldDef(walk: Walk, parent: TypeLike | undefined, name: string): FieldLike | undefined {
+  // Meta fields are not among a type's fields.
+  if (name === '__schema') return { type: walk.schema.getType('__Schema') };
+  if (name === '__type') return { type: walk.schema.getType('__Type') };
+  return typeof parent?.getFields === 'function' ? parent.getFields()[name] : undefined;
+}
+
+function setCost(set: SelectionSetNode, parent: TypeLike | undefined, walk: Walk): number {
+  let cost = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (name === '__schema' || name === '__type') walk.introspection = true;
+      if (name === '_service') walk.service = true;
+      cost += 1;
+      if (!selection.selectionSet) continue;
+      const def = fieldDef(walk, parent, name);
+      const { named, list } = unwrap(def?.type);
+      const size = named ? listSize(selection, parent, def, named, list, walk) : 1;
+      cost += size * setCost(selection.selectionSet, named, walk);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) as TypeLike | null) ?? undefined : parent;
+      cost += setCost(selection.selectionSet, type, walk);
+    } else {
+      cost += fragmentCost(selection.name.value, walk);
+    }
+  }
+  return cost;
+}
+
+function fragmentCost(name: string, walk: Walk): number {
+  const known = walk.fragmentCosts.get(name);
+  if (known !== undefined) return known;
+  const fragment = walk.fragments.get(name);
+  if (!fragment || walk.active.has(name)) return 0;
+  walk.active.add(name);
+  const type = (walk.schema.getType(fragment.typeCondition.name.value) as TypeLike | null) ?? undefined;
+  const cost = setCost(fragment.selectionSet, type, walk);
+  walk.active.delete(name);
+  walk.fragmentCosts.set(name, cost);
+  return cost;
+}
+
+export function measureCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown> | null | undefined,
+): OperationCost {
+  const walk: Walk = { schema, fragments, variables: effectiveVariables(operation, variables), fragmentCosts: new Map(), active: new Set(), introspection: false, service: false };
+  const root = (schema.getRootType(operation.operation) as TypeLike | null | undefined) ?? undefined;
+  const cost = setCost(operation.selectionSet, root, walk);
+  return { cost, introspection: walk.introspection, service: walk.service };
+}
