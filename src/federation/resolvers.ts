@@ -16,6 +16,7 @@ import type { GatewayContext } from '../gateway/context.js';
 import { toGraphQLError, userInputError } from '../gateway/errors.js';
 import { PAGE_LIMITS } from '../gateway/resolvers/query.js';
 import { scopeFor } from '../gateway/scope.js';
+import { checkName, checkNativeId } from '../gateway/client-input.js';
 import { matchesFilter } from '../model/filter.js';
 import { sortTime, type EntityRef, type TaskModel } from '../model/task.js';
 import type { FederatedEntity, FederationConfig } from './config.js';
@@ -68,7 +69,10 @@ export async function entityTasks(entity: FederatedEntity, parent: Representatio
   const scope = scopeFor(ctx.backends, args.filter);
   const value = parent[entity.key];
   const foreignKey = typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+  if (foreignKey !== null) checkName(foreignKey, `${entity.type}.${entity.key}`);
   const keys = foreignKey === null ? [] : entityKeysFor(entity, foreignKey).filter((k) => scope.has(k.backend));
+  // A mapping rule turns the client's key into a backend's entity id: checked like any client id.
+  for (const key of keys) checkNativeId(key.nativeId, `${entity.type}.${entity.key}`);
 
   const lists = await Promise.all(
     keys.map((key) =>

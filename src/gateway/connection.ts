@@ -14,6 +14,8 @@ import { listPageKey } from '../sharing/keys.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
+import { BACKEND_NAME_PATTERN } from '../model/global-id.js';
+import { checkNativeId, checkTime } from './client-input.js';
 import { toGraphQLError, userInputError } from './errors.js';
 
 export interface EdgeParent {
@@ -94,22 +96,30 @@ export function encodeCursor(task: TaskModel, fingerprint: string): string {
   return Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
 }
 
+/** Longest cursor read: ours are about 120 characters. */
+const MAX_CURSOR_LENGTH = 1024;
+
+/**
+ * The global key of a client's cursor. Every part is checked here (time in the Date range,
+ * backend name and native id in shape): a forged cursor is the client's mistake, never an
+ * exception inside an adapter call (src/gateway/client-input.ts).
+ */
 function decodeCursor(cursor: string, fingerprint: string, arg: string): GlobalKey {
+  const notOurs = () => userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
+  if (cursor.length > MAX_CURSOR_LENGTH) throw notOurs();
   let data: Partial<CursorData>;
   try {
     data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorData>;
   } catch {
-    throw userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
+    throw notOurs();
   }
-  if (data?.v !== 1 || typeof data.t !== 'number' || typeof data.b !== 'string' || typeof data.i !== 'string') {
-    throw userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
-  }
+  if (data?.v !== 1 || typeof data.b !== 'string' || !BACKEND_NAME_PATTERN.test(data.b)) throw notOurs();
   if (data.f !== fingerprint) {
     throw userInputError(`${arg}: this cursor belongs to a query with another filter or order; start again without it`, {
       argument: arg,
     });
   }
-  return { t: data.t, b: data.b, i: data.i };
+  return { t: checkTime(data.t, arg), b: data.b, i: checkNativeId(data.i, arg) };
 }
 
 /** A backend's task in the merge: its global key, and the task (mapped only if it is kept). */

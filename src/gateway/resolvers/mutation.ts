@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { CallContext, TaskAdapter } from '../../adapters/contract.js';
 import { BackendError } from '../../adapters/errors.js';
 import type { MutationError, MutationResolvers, TaskErrorCode } from '../../generated/graphql.js';
-import { decodeTaskId } from '../../model/global-id.js';
+import { wellFormedTaskKey } from '../client-input.js';
 import type { GatewayContext } from '../context.js';
 
 function mutationError(code: TaskErrorCode, message: string, backend?: string): { task: null; error: MutationError } {
@@ -25,7 +25,7 @@ function fromBackendError(err: unknown): { task: null; error: MutationError } {
 }
 
 function resolveTarget(ctx: GatewayContext, id: string): { adapter: TaskAdapter; nativeId: string } | { task: null; error: MutationError } {
-  const key = decodeTaskId(id);
+  const key = wellFormedTaskKey(id);
   if (!key) return mutationError('BAD_USER_INPUT', 'id: not a task id from this API');
   const backend = ctx.backends.get(key.backend);
   if (!backend) return mutationError('NOT_FOUND', `no backend named ${key.backend} is configured`, key.backend);
@@ -86,7 +86,7 @@ export const mutationResolvers: MutationResolvers = {
     if (!adapter.createTask) return mutationError('UNSUPPORTED', `${adapter.name} does not support external tasks`, adapter.name);
     let parentId: string | null = null;
     if (input.parent) {
-      const parent = decodeTaskId(input.parent);
+      const parent = wellFormedTaskKey(input.parent);
       if (!parent || parent.backend !== adapter.name) {
         return mutationError('BAD_USER_INPUT', 'parent: must be a task id on the same backend', adapter.name);
       }

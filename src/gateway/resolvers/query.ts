@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
-import { decodeTaskId } from '../../model/global-id.js';
 import type { TaskModel } from '../../model/task.js';
+import { clientTaskKey } from '../client-input.js';
 import { fingerprintOf, listMerged } from '../connection.js';
 import type { GatewayContext } from '../context.js';
 import { toGraphQLError } from '../errors.js';
@@ -10,9 +10,9 @@ import { taskFieldsRead } from '../selection.js';
 /** Page sizes: `first` defaults to 50 and may not exceed 1000 (or config `limits.maxFirst`, ctx.maxFirst). */
 export const PAGE_LIMITS = { defaultPageSize: 50, maxPageSize: 1000 };
 
-/** Loads a task by global id; null when the id is not ours or the task does not exist. */
+/** Loads a task by global id; null when the id is not ours or the task does not exist; BAD_USER_INPUT for an id out of shape. */
 export async function taskByGlobalId(ctx: GatewayContext, id: string): Promise<TaskModel | null> {
-  const key = decodeTaskId(id);
+  const key = clientTaskKey(id, 'id');
   if (!key || !ctx.backends.get(key.backend)) return null;
   try {
     return await ctx.loaders.task.load(key);

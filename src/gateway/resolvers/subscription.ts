@@ -1,5 +1,5 @@
 import type { SubscriptionResolvers } from '../../generated/graphql.js';
-import { decodeTaskId } from '../../model/global-id.js';
+import { clientTaskKey } from '../client-input.js';
 import type { GatewayContext } from '../context.js';
 import { toGraphQLError, userInputError } from '../errors.js';
 import { scopeFor } from '../scope.js';
@@ -20,7 +20,7 @@ function fresh<T>(ctx: GatewayContext, value: T): T {
 export const subscriptionResolvers: SubscriptionResolvers = {
   taskUpdated: {
     subscribe: async (_root, { id }, ctx: GatewayContext) => {
-      const key = decodeTaskId(id);
+      const key = clientTaskKey(id, 'id');
       if (!key || !ctx.backends.get(key.backend)) throw userInputError('id: not a task of a configured backend', { argument: 'id' });
       const load = async () => {
         try {
