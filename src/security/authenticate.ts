@@ -24,7 +24,8 @@ export type AuthOutcome =
 
 export interface Authenticator {
   readonly mode: AuthConfig['mode'];
-  authenticate(credentials: Credentials): AuthOutcome;
+  /** Settles with the outcome (a JWKS URL may have to be fetched); never rejects. */
+  authenticate(credentials: Credentials): Promise<AuthOutcome>;
 }
 
 const missing = (reason: string): AuthOutcome => ({ ok: false, status: 401, reason, presented: false });
@@ -45,12 +46,13 @@ function claimList(claims: JwtClaims, name: string): string[] {
 }
 
 /** The principal a verified token stands for; absent claims grant nothing. */
-export function principalFromClaims(claims: JwtClaims, names: JwtConfig['claims']): Principal | null {
+export function principalFromClaims(claims: JwtClaims, names: JwtConfig['claims'], clockSkewSeconds = 0): Principal | null {
   const subject = claims[names.subject];
   if (typeof subject !== 'string' || !subject) return null;
   return {
     id: subject,
     kind: 'jwt',
+    ...(typeof claims.exp === 'number' ? { expiresAt: (claims.exp + clockSkewSeconds) * 1000 } : {}),
     scope: scopeOf({
       backends: claimList(claims, names.backends),
       vcdOrgs: claimList(claims, names.vcdOrgs),
@@ -67,12 +69,12 @@ export function principalFromClaims(claims: JwtClaims, names: JwtConfig['claims'
 export function createAuthenticator(config: AuthConfig, now: () => number = Date.now): Authenticator {
   switch (config.mode) {
     case 'none':
-      return { mode: 'none', authenticate: () => ({ ok: true, principal: ANONYMOUS }) };
+      return { mode: 'none', authenticate: async () => ({ ok: true, principal: ANONYMOUS }) };
     case 'apiKey': {
       const store = createApiKeyStore(config.apiKeys);
       return {
         mode: 'apiKey',
-        authenticate({ bearer, apiKey }) {
+        async authenticate({ bearer, apiKey }) {
           const key = apiKey ?? bearer;
           if (!key) return missing('an API key is required (X-API-Key or Authorization: Bearer)');
           const principal = store.lookup(key);
@@ -92,11 +94,11 @@ export function createAuthenticator(config: AuthConfig, now: () => number = Date
       };
       return {
         mode: 'jwt',
-        authenticate({ bearer }) {
+        async authenticate({ bearer }) {
           if (!bearer) return missing('a bearer token is required (Authorization: Bearer <JWT>)');
-          const result = verifyJwt(bearer, check);
+          const result = await verifyJwt(bearer, check);
           if (!result.ok) return invalid(result.reason);
-          const principal = principalFromClaims(result.claims, jwt.claims);
+          const principal = principalFromClaims(result.claims, jwt.claims, jwt.clockSkewSeconds);
           return principal ? admit(principal) : invalid(`token has no ${jwt.claims.subject} claim`);
         },
       };

@@ -58,6 +58,13 @@ export const jwtSchema = z
     publicKeyFile: z.string().min(1).optional(),
     /** A JWKS document ({"keys": [...]}) on disk; keys are picked by `kid`. */
     jwksFile: z.string().min(1).optional(),
+    /** The identity provider's JWKS over HTTPS (cached 10 minutes, fetched again for an unknown `kid` at most every 30 s). */
+    jwksUrl: z
+      .url('an absolute https URL such as https://login.example.com/.well-known/jwks.json')
+      .refine((u) => u.startsWith('https://'), 'https only: keys fetched over plain HTTP could be forged on the way')
+      .optional(),
+    /** PEM file of a private CA that signed the JWKS server's certificate. */
+    jwksCaFile: z.string().min(1).optional(),
     /** Required `iss`. */
     issuer: z.string().min(1),
     /** Required `aud` (a token may list several; one must match). */
@@ -69,21 +76,22 @@ export const jwtSchema = z
   })
   .strict()
   .superRefine((jwt, ctx) => {
-    const sources = [jwt.secret, jwt.secretFile, jwt.publicKeyFile, jwt.jwksFile].filter((s) => s !== undefined).length;
-    if (sources === 0) ctx.addIssue({ code: 'custom', message: 'set one of secret, secretFile, publicKeyFile or jwksFile' });
+    const sources = [jwt.secret, jwt.secretFile, jwt.publicKeyFile, jwt.jwksFile, jwt.jwksUrl].filter((s) => s !== undefined).length;
+    if (sources === 0) ctx.addIssue({ code: 'custom', message: 'set one of secret, secretFile, publicKeyFile, jwksFile or jwksUrl' });
+    const keySets = [jwt.publicKeyFile, jwt.jwksFile, jwt.jwksUrl].filter((s) => s !== undefined).length;
+    if (keySets > 1) ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: 'set one of publicKeyFile, jwksFile or jwksUrl' });
+    if (jwt.jwksCaFile !== undefined && jwt.jwksUrl === undefined) ctx.addIssue({ code: 'custom', path: ['jwksCaFile'], message: 'only with jwksUrl' });
     const hmac = jwt.secret !== undefined || jwt.secretFile !== undefined;
     if (jwt.secret !== undefined && jwt.secretFile !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['secretFile'], message: 'set secret or secretFile, not both' });
     }
-    if (jwt.publicKeyFile !== undefined && jwt.jwksFile !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['jwksFile'], message: 'set publicKeyFile or jwksFile, not both' });
-    }
-    if (jwt.algorithms.includes('HS256') && !hmac && jwt.jwksFile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: 'HS256 needs secret, secretFile or a jwksFile with an "oct" key' });
+    const jwks = jwt.jwksFile !== undefined || jwt.jwksUrl !== undefined;
+    if (jwt.algorithms.includes('HS256') && !hmac && !jwks) {
+      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: 'HS256 needs secret, secretFile or a JWKS (jwksFile, jwksUrl) with an "oct" key' });
     }
     const asymmetric = jwt.algorithms.filter((a) => a !== 'HS256');
-    if (asymmetric.length && jwt.publicKeyFile === undefined && jwt.jwksFile === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: `${asymmetric.join(', ')} needs publicKeyFile or jwksFile` });
+    if (asymmetric.length && jwt.publicKeyFile === undefined && !jwks) {
+      ctx.addIssue({ code: 'custom', path: ['algorithms'], message: `${asymmetric.join(', ')} needs publicKeyFile, jwksFile or jwksUrl` });
     }
     if (hmac && !jwt.algorithms.includes('HS256')) {
       ctx.addIssue({ code: 'custom', path: ['algorithms'], message: 'a secret is set: add HS256, or remove the secret' });

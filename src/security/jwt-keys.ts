@@ -1,10 +1,13 @@
 /**
  * Verification keys for JWTs, from a shared secret (HS256), a PEM public key or certificate
- * (RS256 / ES256), or a JWKS file (RFC 7517). Each key is bound to one algorithm when it is
- * loaded, so a token cannot pick another one for it (no RS256 key used as an HMAC secret).
+ * (RS256 / ES256), a JWKS file or a JWKS URL over HTTPS (RFC 7517; jose's local and remote key
+ * sets, with caching and key rotation). Each key is bound to one algorithm when it is loaded,
+ * so a token cannot pick another one for it (no RS256 key used as an HMAC secret).
  */
 import { createPublicKey, createSecretKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import https from 'node:https';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, type FetchImplementation, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { JwtAlgorithm, JwtConfig } from './config.js';
 
 export interface VerificationKey {
@@ -15,8 +18,8 @@ export interface VerificationKey {
 }
 
 export interface KeySet {
-  /** Keys that may have signed a token with this header (by `alg`, then `kid`). */
-  candidates(alg: JwtAlgorithm, kid: string | undefined): VerificationKey[];
+  /** The key that may have signed a token with this header (jose's JWTVerifyGetKey: by `alg`, then `kid`). */
+  getKey: JWTVerifyGetKey;
 }
 
 /** A key file that cannot be used; the message names the config field. */
@@ -96,41 +99,102 @@ function jwksKeys(path: string, field: string, algorithms: readonly JwtAlgorithm
 /** How often a JWKS file may be re-read when a token names an unknown `kid` (key rotation). */
 const JWKS_RELOAD_MS = 30_000;
 
-export function loadKeySet(config: JwtConfig, field = 'auth.jwt', now: () => number = Date.now): KeySet {
-  const fixed: VerificationKey[] = [];
-  if (config.secret) fixed.push({ alg: 'HS256', key: createSecretKey(Buffer.from(config.secret.reveal(), 'utf8')) });
+/** How a JWKS URL is cached: fetched again after `cacheMs`, or for an unknown `kid` at most every `cooldownMs`. */
+export interface RemoteJwksTimings {
+  cacheMs: number;
+  cooldownMs: number;
+  timeoutMs: number;
+}
+
+export const REMOTE_JWKS_TIMINGS: RemoteJwksTimings = { cacheMs: 10 * 60_000, cooldownMs: 30_000, timeoutMs: 5_000 };
+
+function jwksDocument(path: string, field: string): JSONWebKeySet {
+  return JSON.parse(readText(path, field)) as JSONWebKeySet;
+}
+
+/** A JWKS file's keys (checked as at start), re-read on an unknown `kid` at most every 30 s when the file changed. */
+function fileJwks(path: string, field: string, algorithms: readonly JwtAlgorithm[], now: () => number): JWTVerifyGetKey {
+  jwksKeys(path, field, algorithms);
+  let local = createLocalJWKSet(jwksDocument(path, field));
+  let loadedAt = now();
+  let mtime = statSync(path).mtimeMs;
+  const reload = (): boolean => {
+    if (now() - loadedAt < JWKS_RELOAD_MS) return false;
+    loadedAt = now();
+    try {
+      const m = statSync(path).mtimeMs;
+      if (m === mtime) return false;
+      jwksKeys(path, field, algorithms);
+      local = createLocalJWKSet(jwksDocument(path, field));
+      mtime = m;
+      return true;
+    } catch {
+      // A file being rewritten keeps the keys already loaded.
+      return false;
+    }
+  };
+  return async (header, token) => {
+    try {
+      return await local(header, token);
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWKSNoMatchingKey) || !reload()) throw err;
+      return local(header, token);
+    }
+  };
+}
+
+/** A fetch for jose that trusts `ca` (a private CA's PEM) for the JWKS URL, with a cap on the answer's size. */
+function fetchTrusting(ca: Buffer): FetchImplementation {
+  const MAX_JWKS_BYTES = 1024 * 1024;
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const req = https.get(url, { ca, headers: Object.fromEntries(new Headers(init.headers).entries()), signal: init.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_JWKS_BYTES) req.destroy(new Error(`JWKS larger than ${MAX_JWKS_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0 })));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+}
+
+function urlJwks(config: JwtConfig, field: string, timings: RemoteJwksTimings): JWTVerifyGetKey {
+  const url = config.jwksUrl!;
+  const ca = config.jwksCaFile ? Buffer.from(readText(config.jwksCaFile, `${field}.jwksCaFile`)) : undefined;
+  return createRemoteJWKSet(new URL(url), {
+    cacheMaxAge: timings.cacheMs,
+    cooldownDuration: timings.cooldownMs,
+    timeoutDuration: timings.timeoutMs,
+    ...(ca ? { [customFetch]: fetchTrusting(ca) } : {}),
+  });
+}
+
+/** The keys of an `auth.jwt` section; key files are read now (KeyConfigError naming the field). */
+export function loadKeySet(config: JwtConfig, field = 'auth.jwt', now: () => number = Date.now, timings: RemoteJwksTimings = REMOTE_JWKS_TIMINGS): KeySet {
+  const fixed = new Map<JwtAlgorithm, KeyObject>();
+  if (config.secret) fixed.set('HS256', createSecretKey(Buffer.from(config.secret.reveal(), 'utf8')));
   if (config.secretFile) {
     const secret = readText(config.secretFile, `${field}.secretFile`).replace(/\r?\n$/, '');
     if (secret.length < 32) throw new KeyConfigError(`${field}.secretFile: the secret must be at least 32 characters`);
-    fixed.push({ alg: 'HS256', key: createSecretKey(Buffer.from(secret, 'utf8')) });
+    fixed.set('HS256', createSecretKey(Buffer.from(secret, 'utf8')));
   }
-  if (config.publicKeyFile) fixed.push(pemKey(config.publicKeyFile, `${field}.publicKeyFile`, config.algorithms));
-
-  const jwksFile = config.jwksFile;
-  let jwks = jwksFile ? jwksKeys(jwksFile, `${field}.jwksFile`, config.algorithms) : [];
-  let loadedAt = now();
-  let mtime = jwksFile ? statSync(jwksFile).mtimeMs : 0;
-
-  function reloadJwks(): void {
-    if (!jwksFile || now() - loadedAt < JWKS_RELOAD_MS) return;
-    loadedAt = now();
-    try {
-      const m = statSync(jwksFile).mtimeMs;
-      if (m === mtime) return;
-      jwks = jwksKeys(jwksFile, `${field}.jwksFile`, config.algorithms);
-      mtime = m;
-    } catch {
-      // A file being rewritten keeps the keys already loaded.
-    }
+  if (config.publicKeyFile) {
+    const { alg, key } = pemKey(config.publicKeyFile, `${field}.publicKeyFile`, config.algorithms);
+    fixed.set(alg, key);
   }
-
+  const jwks = config.jwksFile ? fileJwks(config.jwksFile, `${field}.jwksFile`, config.algorithms, now) : config.jwksUrl ? urlJwks(config, field, timings) : null;
   return {
-    candidates(alg, kid) {
-      if (kid !== undefined && jwksFile && !jwks.some((k) => k.kid === kid)) reloadJwks();
-      const all = [...fixed, ...jwks].filter((k) => k.alg === alg);
-      if (kid === undefined) return all;
-      const named = all.filter((k) => k.kid === kid);
-      return named.length ? named : all.filter((k) => k.kid === undefined);
+    // Each key is bound to its algorithm: an RSA key is never an HMAC secret.
+    async getKey(header, token) {
+      const key = fixed.get(header.alg as JwtAlgorithm);
+      if (key) return key;
+      if (!jwks) throw new joseErrors.JWKSNoMatchingKey();
+      return jwks(header, token);
     },
   };
 }

@@ -1,12 +1,13 @@
 /**
- * JWT (RFC 7519) verification with node:crypto only: compact JWS (RFC 7515) signed with
- * HS256, RS256 or ES256 (RFC 7518 §3). Checked, in order: shape and size, `alg` against the
- * configured list (never `none`), unknown `crit` headers, the signature, then `exp` (required),
- * `nbf`, `iat`, `iss` and `aud`, with a small clock skew.
+ * JWT (RFC 7519) verification on jose: compact JWS (RFC 7515) signed with HS256, RS256 or
+ * ES256 (RFC 7518 §3). Checked: the token's size first, then by jose the shape, `alg` against
+ * the configured list (never `none`), unknown `crit` headers, the signature, `exp` (required),
+ * `nbf`, `iss` and `aud`, with a small clock skew; then `iat` (jose checks it only with a
+ * maximum age), which may not lie in the future.
  */
-import { createHmac, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { JwtAlgorithm } from './config.js';
-import type { KeySet, VerificationKey } from './jwt-keys.js';
+import type { KeySet } from './jwt-keys.js';
 
 export interface JwtCheck {
   keys: KeySet;
@@ -25,68 +26,68 @@ export type JwtResult = { ok: true; claims: JwtClaims } | { ok: false; reason: s
 
 /** Tokens larger than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-
-function decodeJson(segment: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-function signatureValid(candidate: VerificationKey, input: Buffer, signature: Buffer): boolean {
-  try {
-    return checkSignature(candidate, input, signature);
-  } catch {
-    return false;
-  }
-}
-
-function checkSignature(candidate: VerificationKey, input: Buffer, signature: Buffer): boolean {
-  switch (candidate.alg) {
-    case 'HS256': {
-      const expected = createHmac('sha256', candidate.key).update(input).digest();
-      return expected.length === signature.length && timingSafeEqual(expected, signature);
-    }
-    case 'RS256':
-      return verifySignature('sha256', input, candidate.key, signature);
-    case 'ES256':
-      // JWS carries ES256 as the raw 64-byte r || s (RFC 7518 §3.4), not DER.
-      return signature.length === 64 && verifySignature('sha256', input, { key: candidate.key, dsaEncoding: 'ieee-p1363' }, signature);
-  }
-}
 
 const fail = (reason: string): JwtResult => ({ ok: false, reason });
 
-export function verifyJwt(token: string, check: JwtCheck): JwtResult {
+const CLAIM_REASONS: Record<string, string> = {
+  exp: 'token has no exp',
+  nbf: 'token not valid yet',
+  iat: 'token issued in the future',
+  iss: 'token issuer not accepted',
+  aud: 'token audience not accepted',
+};
+
+/** jose's refusal in our words (no key material, no token content). */
+function reasonOf(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return CLAIM_REASONS[err.claim] ?? 'token claims not accepted';
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm not accepted';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'invalid signature';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no signing key matches the token';
+  if (err instanceof joseErrors.JWKSTimeout) return 'the signing keys could not be fetched';
+  if (err instanceof joseErrors.JOSEError && /crit/i.test(err.message)) return 'unsupported critical header';
+  if (err instanceof joseErrors.JOSENotSupported) return 'token algorithm not accepted';
+  if (err instanceof joseErrors.JOSEError) return 'malformed token';
+  // A JWKS URL that failed (connection, TLS, status): jose passes the fetch error on.
+  return 'the signing keys could not be fetched';
+}
+
+async function verifyWithKeys(token: string, check: JwtCheck, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, check.keys.getKey, options)).payload;
+  } catch (err) {
+    // Several keys of a JWKS fit a token without `kid`: each is tried.
+    if (!(err instanceof joseErrors.JWKSMultipleMatchingKeys)) throw err;
+    let last: unknown = err;
+    for await (const key of err) {
+      try {
+        return (await jwtVerify(token, key, options)).payload;
+      } catch (inner) {
+        last = inner;
+      }
+    }
+    throw last;
+  }
+}
+
+export async function verifyJwt(token: string, check: JwtCheck): Promise<JwtResult> {
   if (token.length > MAX_TOKEN_LENGTH) return fail('token too large');
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return fail('malformed token');
-  const [h, p, s] = parts as [string, string, string];
-  const header = decodeJson(h);
-  const claims = decodeJson(p);
-  if (!header || !claims) return fail('malformed token');
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(check.algorithms as readonly string[]).includes(alg)) return fail('token algorithm not accepted');
-  if (header.crit !== undefined) return fail('unsupported critical header');
-  const kid = typeof header.kid === 'string' ? header.kid : undefined;
-
-  const input = Buffer.from(`${h}.${p}`, 'ascii');
-  const signature = Buffer.from(s, 'base64url');
-  const keys = check.keys.candidates(alg as JwtAlgorithm, kid);
-  if (!keys.some((k) => signatureValid(k, input, signature))) return fail('invalid signature');
-
-  const now = (check.now ?? Date.now)() / 1000;
-  const skew = check.clockSkewSeconds;
-  const { exp, nbf, iat, iss, aud } = claims;
-  if (typeof exp !== 'number') return fail('token has no exp');
-  if (now >= exp + skew) return fail('token expired');
-  if (nbf !== undefined && (typeof nbf !== 'number' || now + skew < nbf)) return fail('token not valid yet');
-  if (iat !== undefined && (typeof iat !== 'number' || now + skew < iat)) return fail('token issued in the future');
-  if (iss !== check.issuer) return fail('token issuer not accepted');
-  const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(check.audience)) return fail('token audience not accepted');
+  const now = (check.now ?? Date.now)();
+  const options: JWTVerifyOptions = {
+    algorithms: [...check.algorithms],
+    issuer: check.issuer,
+    audience: check.audience,
+    clockTolerance: check.clockSkewSeconds,
+    requiredClaims: ['exp'],
+    currentDate: new Date(now),
+  };
+  let claims: JWTPayload;
+  try {
+    claims = await verifyWithKeys(token, check, options);
+  } catch (err) {
+    return fail(reasonOf(err));
+  }
+  const { iat } = claims;
+  if (iat !== undefined && (typeof iat !== 'number' || now / 1000 + check.clockSkewSeconds < iat)) return fail('token issued in the future');
   return { ok: true, claims };
 }

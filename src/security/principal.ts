@@ -46,6 +46,11 @@ export interface Principal {
   readonly id: string;
   readonly kind: 'anonymous' | 'api-key' | 'jwt';
   readonly scope: Scope;
+  /**
+   * When its credentials stop being valid (ms since the epoch, clock skew included): a JWT's
+   * `exp`. A graphql-ws connection is closed with 4401 then, and refuses operations after it.
+   */
+  readonly expiresAt?: number;
 }
 
 export const FULL_SCOPE: Scope = { backends: GRANT_ALL, vcdOrgs: GRANT_ALL, prismClusters: GRANT_ALL, actions: new Set(ACTIONS) };

@@ -21,7 +21,7 @@ export interface GraphqlPostOptions {
   apollo: ApolloServer<GatewayContext>;
   /** Queries run without Apollo's pipeline when nothing needs it. */
   known?: KnownOperations;
-  authenticate(req: http.IncomingMessage): HttpAuthVerdict;
+  authenticate(req: http.IncomingMessage): Promise<HttpAuthVerdict>;
   /** Batch and token limits of the parsed body; the refusal to send, or null. */
   checkLimits(body: unknown): GraphQLError | null;
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
@@ -64,7 +64,7 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes:
 /** A request handler that takes `POST /graphql` JSON requests and returns false for the rest. */
 export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, search: string): Promise<void> {
-    const verdict = options.authenticate(req);
+    const verdict = await options.authenticate(req);
     if (!verdict.ok) {
       req.resume();
       sendJson(res, verdict.status, verdict.body, verdict.headers);

@@ -16,7 +16,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
 import type { TaskPage } from '../adapters/contract.js';
 import { InFlight } from '../sharing/in-flight.js';
@@ -29,7 +29,7 @@ import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logRequest, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
 import { browserRoutes } from '../console/routes.js';
 import { authenticateHttp, authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
-import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard } from './plugins/limits.js';
+import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard, wsRefusal } from './plugins/limits.js';
 import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
@@ -81,6 +81,8 @@ export interface GatewayServerOptions {
    */
   shareInFlight?: boolean;
 }
+
+const TOKEN_EXPIRED = new GraphQLError('Unauthenticated: token expired', { extensions: { code: 'UNAUTHENTICATED' } });
 
 /** Largest GraphQL request body (JSON), on either path. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -145,7 +147,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       subscribe: shared.subscribe,
       // Credentials come in connection_init; refusals close with 4401 / 4403.
       onConnect: (ctx) => wsAuth.onConnect(ctx),
-      onSubscribe: (_ctx, _id, payload) => wsGuard(payload),
+      // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
+      onSubscribe: (ctx, _id, payload) => (wsAuth.expired(ctx) ? wsRefusal(TOKEN_EXPIRED) : wsGuard(payload)),
       // Subscription events bypass graphql-ws' per-message path (ws-delivery.ts); single
       // results (queries over the socket) still take it.
       onOperation: (ctx, id, _payload, _args, result) =>

@@ -45,7 +45,7 @@ describe('API keys', () => {
     expect(store.lookup('x'.repeat(600))).toBeNull();
   });
 
-  it('takes the key from X-API-Key or Authorization: Bearer; a key allowed nothing is 403', () => {
+  it('takes the key from X-API-Key or Authorization: Bearer; a key allowed nothing is 403', async () => {
     const auth = createAuthenticator({
       mode: 'apiKey',
       apiKeys: [
@@ -53,11 +53,11 @@ describe('API keys', () => {
         { name: 'nothing', hash: hashApiKey('nothing-0123456789'), backends: [], vcdOrgs: [], prismClusters: [], actions: [] },
       ],
     });
-    expect(auth.authenticate({ apiKey: 'ops-key-0123456789' })).toMatchObject({ ok: true, principal: { id: 'ops' } });
-    expect(auth.authenticate({ bearer: 'ops-key-0123456789' })).toMatchObject({ ok: true, principal: { id: 'ops' } });
-    expect(auth.authenticate({ apiKey: 'nothing-0123456789' })).toMatchObject({ ok: false, status: 403 });
-    expect(auth.authenticate({})).toMatchObject({ ok: false, status: 401, presented: false });
-    expect(auth.authenticate({ apiKey: 'wrong-key-0123456789' })).toMatchObject({ ok: false, status: 401, presented: true, reason: 'unknown API key' });
+    expect(await auth.authenticate({ apiKey: 'ops-key-0123456789' })).toMatchObject({ ok: true, principal: { id: 'ops' } });
+    expect(await auth.authenticate({ bearer: 'ops-key-0123456789' })).toMatchObject({ ok: true, principal: { id: 'ops' } });
+    expect(await auth.authenticate({ apiKey: 'nothing-0123456789' })).toMatchObject({ ok: false, status: 403 });
+    expect(await auth.authenticate({})).toMatchObject({ ok: false, status: 401, presented: false });
+    expect(await auth.authenticate({ apiKey: 'wrong-key-0123456789' })).toMatchObject({ ok: false, status: 401, presented: true, reason: 'unknown API key' });
   });
 });
 

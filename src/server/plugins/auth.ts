@@ -26,10 +26,12 @@ export type HttpAuthVerdict =
   | { ok: true; principal: Principal }
   | { ok: false; status: 401 | 403; headers: Record<string, string>; body: { errors: Array<{ message: string; extensions: { code: string } }> } };
 
+const ANONYMOUS_VERDICT: HttpAuthVerdict = { ok: true, principal: ANONYMOUS };
+
 /** Authenticates an HTTP request from its headers (CORS preflights pass as anonymous). */
-export function authenticateHttp(authenticator: Authenticator, method: string | undefined, headers: Record<string, string | string[] | undefined>): HttpAuthVerdict {
-  if (authenticator.mode === 'none' || method === 'OPTIONS') return { ok: true, principal: ANONYMOUS };
-  const outcome = authenticator.authenticate(credentialsFromHeaders(headers));
+export async function authenticateHttp(authenticator: Authenticator, method: string | undefined, headers: Record<string, string | string[] | undefined>): Promise<HttpAuthVerdict> {
+  if (authenticator.mode === 'none' || method === 'OPTIONS') return ANONYMOUS_VERDICT;
+  const outcome = await authenticator.authenticate(credentialsFromHeaders(headers));
   if (outcome.ok) return { ok: true, principal: outcome.principal };
   if (outcome.status === 401) {
     const challenge = outcome.presented ? `, error="invalid_token", error_description="${quoted(outcome.reason)}"` : '';
@@ -44,8 +46,8 @@ export function authenticateHttp(authenticator: Authenticator, method: string | 
 }
 
 export function authMiddleware(authenticator: Authenticator): RequestHandler {
-  return (req, res, next) => {
-    const verdict = authenticateHttp(authenticator, req.method, req.headers);
+  return async (req, res, next) => {
+    const verdict = await authenticateHttp(authenticator, req.method, req.headers);
     if (verdict.ok) {
       res.locals.principal = verdict.principal;
       next();
@@ -60,22 +62,46 @@ export function authMiddleware(authenticator: Authenticator): RequestHandler {
 export const WS_UNAUTHORIZED = 4401;
 export const WS_FORBIDDEN = 4403;
 
+interface WsSocket {
+  close(code?: number, reason?: string): void;
+  once?(event: 'close', listener: () => void): unknown;
+}
+
 interface WsConnection {
   connectionParams?: Readonly<Record<string, unknown>>;
-  extra: { socket: { close(code?: number, reason?: string): void } };
+  extra: { socket: WsSocket };
+}
+
+/** setTimeout's longest delay (about 24.8 days); a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Closes the socket with 4401 when the principal's credentials expire; the timer goes when the socket closes. */
+function closeAtExpiry(socket: WsSocket, expiresAt: number, now: () => number): void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = expiresAt - now();
+    if (left <= 0) return socket.close(WS_UNAUTHORIZED, 'Unauthorized: token expired');
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  socket.once?.('close', () => clearTimeout(timer));
 }
 
 /**
  * The `onConnect` hook and where connections keep their principal. Returning false makes
  * graphql-ws close with 4403; for 4401 the socket is closed first (the first close code wins).
+ * A principal whose credentials expire (a JWT's `exp`) has its socket closed with 4401 then,
+ * and `expired` refuses its operations from that moment on (checked on every subscribe).
  */
-export function wsAuthenticator(authenticator: Authenticator) {
+export function wsAuthenticator(authenticator: Authenticator, now: () => number = Date.now) {
   const principals = new WeakMap<object, Principal>();
   return {
-    onConnect(ctx: WsConnection): boolean {
-      const outcome = authenticator.authenticate(credentialsFromPayload(ctx.connectionParams as Record<string, unknown> | undefined));
+    async onConnect(ctx: WsConnection): Promise<boolean> {
+      const outcome = await authenticator.authenticate(credentialsFromPayload(ctx.connectionParams as Record<string, unknown> | undefined));
       if (outcome.ok) {
         principals.set(ctx.extra, outcome.principal);
+        if (outcome.principal.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, outcome.principal.expiresAt, now);
         return true;
       }
       if (outcome.status === 401) ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
@@ -84,6 +110,13 @@ export function wsAuthenticator(authenticator: Authenticator) {
     /** The connection's principal; anonymous only when authentication is off. */
     principalOf(extra: object): Principal | undefined {
       return authenticator.mode === 'none' ? ANONYMOUS : principals.get(extra);
+    },
+    /** True (and the socket closed with 4401) when the connection's credentials have expired. */
+    expired(ctx: WsConnection): boolean {
+      const expiresAt = principals.get(ctx.extra)?.expiresAt;
+      if (expiresAt === undefined || now() < expiresAt) return false;
+      ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized: token expired');
+      return true;
     },
   };
 }

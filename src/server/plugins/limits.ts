@@ -115,8 +115,13 @@ const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)('graphql
  * parsed document. Returns the errors to send, or nothing (graphql-ws then parses, validates
  * and runs the operation as usual).
  */
+/** A refusal as graphql-ws' `onSubscribe` returns it (errors of the graphql copy it loaded). */
+export function wsRefusal(error: GraphQLError): readonly GraphQLError[] {
+  return [new WsGraphQLError(error.message, { extensions: error.extensions })];
+}
+
 export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
-  const refuse = (error: GraphQLError) => [new WsGraphQLError(error.message, { extensions: error.extensions })];
+  const refuse = wsRefusal;
   return (payload: SubscribePayload): readonly GraphQLError[] | undefined => {
     if (typeof payload.query !== 'string') return undefined;
     const tooLong = checkTokens(payload.query, limits);
