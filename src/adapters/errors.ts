@@ -4,6 +4,21 @@
  * with userinfo.
  */
 
+/**
+ * The most characters of backend-derived text kept: a BackendError's message (and so every
+ * GraphQL error, partial error and log line made of it), `Backend.lastError` and `/readyz`.
+ * A backend answering 500 with an 8 MB message costs every caller a few hundred bytes.
+ */
+export const MAX_BACKEND_TEXT = 1000;
+/** The most characters of a vendor's own error code. */
+const MAX_VENDOR_CODE = 100;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function capBackendText(text: string, max = MAX_BACKEND_TEXT): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
 export type BackendErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_TIMEOUT'
@@ -30,12 +45,12 @@ export class BackendError extends Error {
     message: string,
     options: { status?: number; vendorCode?: string; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(capBackendText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BackendError';
     this.code = code;
     this.backend = backend;
     this.status = options.status;
-    this.vendorCode = options.vendorCode;
+    this.vendorCode = options.vendorCode === undefined ? undefined : capBackendText(options.vendorCode, MAX_VENDOR_CODE);
   }
 }
 

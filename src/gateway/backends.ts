@@ -4,7 +4,7 @@
  * state (latency, last error). Health follows the circuit breaker: one story of failures.
  */
 import type { CallContext, TaskAdapter } from '../adapters/contract.js';
-import { BackendError } from '../adapters/errors.js';
+import { BackendError, capBackendText } from '../adapters/errors.js';
 import type { CircuitBreaker, CircuitSnapshot } from './resilience/breaker.js';
 import { isBackendFailure } from './resilience/failure.js';
 import { createGuard, DEFAULT_RESILIENCE, throwIfEveryItemFailed, type BackendGuard, type ResilienceSettings } from './resilience/guard.js';
@@ -101,7 +101,7 @@ function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlyS
       notify(operation, ctx, started, err instanceof BackendError ? err.code : 'INTERNAL');
       status.seen = true;
       if (isBackendFailure(err)) {
-        status.lastError = err.message;
+        status.lastError = capBackendText(err.message);
         status.lastErrorAt = new Date();
       }
       throw err;

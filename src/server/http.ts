@@ -19,6 +19,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
 import type { TaskPage } from '../adapters/contract.js';
+import { capBackendText } from '../adapters/errors.js';
 import { InFlight } from '../sharing/in-flight.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
@@ -112,7 +113,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const logger = options.logger ?? getProcessLogger();
   const hub = createHub({
     backends,
-    onError: (backend, err) => logger.warn({ backend, error: err instanceof Error ? err.message : String(err) }, 'watcher poll failed'),
+    onError: (backend, err) => logger.warn({ backend, error: capBackendText(err instanceof Error ? err.message : String(err)) }, 'watcher poll failed'),
     ...options.subscriptions,
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });

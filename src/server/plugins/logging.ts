@@ -11,7 +11,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { BackendError } from '../../adapters/errors.js';
+import { BackendError, capBackendText, MAX_BACKEND_TEXT } from '../../adapters/errors.js';
 import type { BackendSet } from '../../gateway/backends.js';
 import type { GatewayContext } from '../../gateway/context.js';
 
@@ -70,7 +70,10 @@ function unexpected(error: GraphQLError): { type: string; message: string; stack
   while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
   if (cause instanceof BackendError) return null;
   if (cause instanceof GraphQLError && typeof cause.extensions?.code === 'string' && cause.extensions.code !== 'INTERNAL_SERVER_ERROR') return null;
-  return cause instanceof Error ? { type: cause.name, message: cause.message, stack: cause.stack } : { type: typeof cause, message: String(cause) };
+  // An unexpected error may still quote a backend's answer: its text is capped like a BackendError's.
+  return cause instanceof Error
+    ? { type: cause.name, message: capBackendText(cause.message), stack: cause.stack && capBackendText(cause.stack, 4 * MAX_BACKEND_TEXT) }
+    : { type: typeof cause, message: capBackendText(String(cause)) };
 }
 
 /** What the request line says about an answer. */
