@@ -8,7 +8,8 @@
  * Identical queries in flight for callers of the same access scope share one run (ShareOptions).
  */
 import { createRequire } from 'node:module';
-import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationTypeNode } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode, OperationTypeNode } from 'graphql';
+import { coerceVariables } from './variables.js';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Principal } from '../security/principal.js';
@@ -56,12 +57,14 @@ export interface ShareOptions {
   adopt(from: unknown, to: unknown): void;
 }
 
-/** An operation that passed validation: its text, parsed document, name as requested, and type. */
+/** An operation that passed validation: its text, parsed document, name as requested, type and definition. */
 export interface ValidOperation {
   source: string;
   document: DocumentNode;
   operationName: string | null;
   type: OperationTypeNode;
+  /** The operation's definition in the document (its variable definitions). */
+  definition: OperationDefinitionNode;
 }
 
 export type Result = ExecutionResult<Record<string, unknown>>;
@@ -99,12 +102,16 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
   }
 
   return {
-    async run(operation, variables, context) {
+    async run(operation, inputs, context) {
       const handed = (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER];
       if (handed) {
         delete (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER];
         return handed;
       }
+      // Coerced as graphql-js does, whichever executor runs it (variables.ts).
+      const coerced = coerceVariables(schema, operation.definition, inputs);
+      if (!coerced.ok) return { errors: coerced.errors };
+      const { variables } = coerced;
       const key = `${operation.source}\u0000${operation.operationName ?? ''}`;
       const query = compiledFor(key, operation);
       const run = async () =>
@@ -144,7 +151,7 @@ export function jitGateway(schema: GraphQLSchema, runner: OperationRunner): Gate
           // An operation name the document does not define: graphql-js answers "Unknown operation
           // named …", which Apollo sends as a 400 (OPERATION_RESOLUTION_FAILURE).
           if (!request.operation) return execute({ schema, document: request.document, operationName: request.request.operationName, contextValue: request.context, variableValues: request.request.variables });
-          const operation = { source: request.source, document: request.document, operationName: request.operationName ?? null, type: request.operation.operation };
+          const operation = { source: request.source, document: request.document, operationName: request.operationName ?? null, type: request.operation.operation, definition: request.operation };
           return runner.run(operation, request.request.variables ?? {}, request.context as object);
         },
       };

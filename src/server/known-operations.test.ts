@@ -4,7 +4,7 @@
  * the executor's copy of the context instead of running the operation a second time.
  */
 import { createRequire } from 'node:module';
-import type { OperationTypeNode } from 'graphql';
+import type { OperationDefinitionNode, OperationTypeNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../gateway/context.js';
 import { createOperationRunner, type OperationRunner, type Result } from './jit-executor.js';
@@ -15,7 +15,8 @@ const { buildSchema, parse } = createRequire(import.meta.url)('graphql') as type
 
 const schema = buildSchema('type Query { n: Int }');
 const source = '{ n }';
-const operation = { source, document: parse(source), operationName: null, type: 'query' as OperationTypeNode, resolvedName: null };
+const document = parse(source);
+const operation = { source, document, operationName: null, type: 'query' as OperationTypeNode, definition: document.definitions[0] as OperationDefinitionNode, resolvedName: null };
 
 describe('known operations hand-over', () => {
   it('hands a run that failed to Apollo as it settled, and answers nothing itself', async () => {

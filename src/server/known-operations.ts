@@ -91,7 +91,7 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
               if (known.size >= MAX_KNOWN) known.clear();
               known.set(source, (byName = new Map()));
             }
-            byName.set(request.operationName ?? '', { source, document, operationName: request.operationName ?? null, type: operation.operation, resolvedName: operationName });
+            byName.set(request.operationName ?? '', { source, document, operationName: request.operationName ?? null, type: operation.operation, definition: operation, resolvedName: operationName });
           },
         };
       },

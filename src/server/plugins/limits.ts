@@ -9,7 +9,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { createRequire } from 'node:module';
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { coerceVariables } from '../variables.js';
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
 
@@ -112,8 +113,9 @@ const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)('graphql
 
 /**
  * graphql-ws `onSubscribe`: tokens first, then depth, aliases, cost and introspection on the
- * parsed document. Returns the errors to send, or nothing (graphql-ws then parses, validates
- * and runs the operation as usual).
+ * parsed document, then the variables (coerced as on HTTP: BAD_USER_INPUT, no value quoted).
+ * Returns the errors to send, or nothing (graphql-ws then parses, validates and runs the
+ * operation as usual).
  */
 /** A refusal as graphql-ws' `onSubscribe` returns it (errors of the graphql copy it loaded). */
 export function wsRefusal(error: GraphQLError): readonly GraphQLError[] {
@@ -133,6 +135,10 @@ export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
       return undefined; // graphql-ws reports the syntax error itself.
     }
     const over = checkOperation(schema, document, payload.operationName, payload.variables, limits);
-    return over ? refuse(over) : undefined;
+    if (over) return refuse(over);
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (!operation) return undefined; // graphql-ws reports it
+    const coerced = coerceVariables(schema, operation, payload.variables);
+    return coerced.ok ? undefined : coerced.errors;
   };
 }

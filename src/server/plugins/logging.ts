@@ -76,6 +76,14 @@ function unexpected(error: GraphQLError): { type: string; message: string; stack
     : { type: typeof cause, message: capBackendText(String(cause)) };
 }
 
+/**
+ * Error codes whose messages go into the request line: failures of a backend or of the gateway.
+ * Other errors are the client's (bad input, not found, refused, invalid document), and their
+ * messages may quote what the client sent, variables included: the line keeps their code and
+ * argument only.
+ */
+const LOGGED_MESSAGES = new Set(['BACKEND_UNAVAILABLE', 'BACKEND_ERROR', 'INTERNAL_SERVER_ERROR']);
+
 /** What the request line says about an answer. */
 export interface AnsweredRequest {
   operationName: string | null | undefined;
@@ -95,7 +103,14 @@ export function logRequest(logger: Logger, context: GatewayContext, answer: Answ
     operationType: answer.operationType,
     status: answer.status,
     durationMs: Math.round((performance.now() - context.receivedAt) * 10) / 10,
-    errors: sent.length ? sent.slice(0, 10).map((e) => ({ code: e.extensions?.code, backend: e.extensions?.backend, message: short(e.message, 300) })) : undefined,
+    errors: sent.length
+      ? sent.slice(0, 10).map((e) => ({
+          code: e.extensions?.code,
+          backend: e.extensions?.backend,
+          argument: e.extensions?.argument,
+          message: LOGGED_MESSAGES.has(String(e.extensions?.code)) ? short(e.message, 300) : undefined,
+        }))
+      : undefined,
   };
   const level = sent.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 'error' : sent.length ? 'warn' : 'info';
   logger[level](line, 'graphql request');
