@@ -115,6 +115,20 @@ export function createAccess(full: BackendSet, principal: Principal, policy: Acc
   return { principal, unrestricted, backends, view, may, mayCreateOn };
 }
 
+/**
+ * Whether a backend's total counts only tasks of the principal's scope. A total counted
+ * upstream without the tenant filter would count other tenants' tasks, so it is kept only when
+ * nothing contradicts it: the adapter filters on tenants upstream (NATIVE_TENANT_FILTER) and
+ * drops the total itself when the backend answered rows its filter excludes (it ignored the
+ * scope); every task it returned is in scope; and a whole first page (no cursor, no more)
+ * holds exactly as many tasks as the total says.
+ */
+function provenScoped(page: TaskPage, kept: readonly TaskModel[], query: { after?: unknown }): boolean {
+  if (page.totalCount === null || kept.length !== page.tasks.length) return false;
+  if (!page.hasMore && !query.after && !page.keyed && page.totalCount !== kept.length) return false;
+  return true;
+}
+
 /** An adapter that lists with the principal's tenants pushed down and re-checks every task. */
 function scopedAdapter(adapter: TaskAdapter, tenants: Grant | null, view: (t: TaskModel) => TaskModel | null): TaskAdapter {
   const pushed = tenants && !tenants.all ? [...tenants.names] : undefined;
@@ -131,8 +145,7 @@ function scopedAdapter(adapter: TaskAdapter, tenants: Grant | null, view: (t: Ta
       const mapped = { ...query, mapsKept: undefined };
       const page = await adapter.listTasks(wanted ? { ...mapped, filter: { ...query.filter, tenants: wanted } } : mapped, ctx);
       const tasks = keep(page.tasks);
-      // A total counted upstream without the tenant filter would count other tenants' tasks.
-      return { ...page, tasks, totalCount: exactTotals && tasks.length === page.tasks.length ? page.totalCount : null };
+      return { ...page, tasks, totalCount: exactTotals && provenScoped(page, tasks, query) ? page.totalCount : null };
     },
     async getTasks(ids, ctx) {
       const got = await adapter.getTasks(ids, ctx);

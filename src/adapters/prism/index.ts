@@ -59,14 +59,20 @@ export function createPrismAdapter(config: PrismConfig, options: AdapterOptions 
     // that could sort before our last candidate has been seen, then order exactly locally.
     for (let page = 0; ; page++) {
       const result = await client.list({ filter: pushed.expression, orderby, page, limit: pageSize, select }, ctx);
-      total ??= result.total;
+      if (page === 0) total = result.total;
       // The key's time is the sortTime of the task `raw` maps to, read without mapping it.
       const fetched = result.tasks.map((raw) => new Keyed(timeMs(raw.createdTime) ?? timeMs(raw.startedTime) ?? 0, raw.extId, raw, map));
       for (const t of fetched) {
         // Offset paging shifts when tasks arrive meanwhile: a task may come twice, never lost.
         if (seen.has(t.nativeId)) continue;
         seen.add(t.nativeId);
-        if (matches(t) && (!query.after || compareKeys(t, query.after, query.direction) > 0)) candidates.push(t);
+        if (!matches(t)) {
+          // Prism answered a task its $filter excludes (a clause it ignored, e.g. the tenant
+          // scope): its total counts other tasks too, so no total is given.
+          total = null;
+          continue;
+        }
+        if (!query.after || compareKeys(t, query.after, query.direction) > 0) candidates.push(t);
       }
       const exhausted = fetched.length < pageSize || (result.total !== null && (page + 1) * pageSize >= result.total);
       candidates.sort((a, b) => compareKeys(a, b, query.direction));
