@@ -7,6 +7,7 @@
  * - byEntity: by affected entity, through one list call filtered on many entities.
  */
 import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
 import type { CallContext, TaskAdapter } from '../adapters/contract.js';
 import { BackendError } from '../adapters/errors.js';
 import { compareTasks, type TaskFilter } from '../model/filter.js';
@@ -43,6 +44,19 @@ export const RELATION_CAP = 1000;
 export interface LoaderOptions {
   /** false turns batching and caching off: one upstream call per key, as a naive resolver makes (benchmarks). */
   batch?: boolean;
+  /**
+   * Most tasks one request reads by id from one backend (config `limits.maxReadsPerBackend`):
+   * beyond it the reads fail with QUERY_LIMIT_EXCEEDED before any upstream call (a vCD read by
+   * id is one GET per task). Absent: no bound.
+   */
+  maxReadsPerBackend?: number;
+}
+
+/** The error of reads beyond `maxReadsPerBackend` on `backend`. */
+function tooManyReads(backend: string, max: number): GraphQLError {
+  return new GraphQLError(`this request reads more than limits.maxReadsPerBackend (${max}) tasks by id from backend ${backend}; ask for fewer (smaller pages, fewer references)`, {
+    extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'limits.maxReadsPerBackend', max, backend },
+  });
 }
 
 const refKey = (ref: TaskRef) => `${ref.backend}\u0000${ref.nativeId}`;
@@ -99,13 +113,25 @@ async function listAll(adapter: TaskAdapter, filter: TaskFilter, call: CallConte
 
 export function createLoaders(backends: BackendSet, call: CallContext, options: LoaderOptions = {}): Loaders {
   const batch = options.batch ?? true;
+  const reads = new Map<string, number>();
+  /** Counts reads by id before they are sent; throws once a backend's share is spent. */
+  function charge(backend: string, count: number): void {
+    const max = options.maxReadsPerBackend;
+    if (max === undefined) return;
+    const total = (reads.get(backend) ?? 0) + count;
+    reads.set(backend, total);
+    if (total > max) throw tooManyReads(backend, max);
+  }
   const task = new DataLoader<TaskRef, TaskModel | null, string>(
     (refs) =>
       groupedBatch(
         backends,
         refs,
         (a) => a.capabilities.maxBatchSize,
-        (adapter, chunk) => adapter.getTasks(chunk.map((r) => r.nativeId), call),
+        (adapter, chunk) => {
+          charge(adapter.name, chunk.length);
+          return adapter.getTasks(chunk.map((r) => r.nativeId), call);
+        },
         null,
       ),
     { cacheKeyFn: refKey, batch, cache: batch },

@@ -125,6 +125,11 @@ export const limitsSchema = z
     maxCost: z.number().int().min(1).max(100_000_000).default(150_000),
     /** Largest `first` / `last` of a list (the resolvers refuse more than 1000 in any case). */
     maxFirst: z.number().int().min(1).max(1000).default(1000),
+    /**
+     * Tasks one request reads by id from one backend (`task`, `node`, `_entities`, `parent`,
+     * `root`, related tasks): a vCD read by id is one GET per task.
+     */
+    maxReadsPerBackend: z.number().int().min(1).max(100_000).default(200),
     /** Operations per HTTP request; 1 turns batching off. */
     maxBatch: z.number().int().min(1).max(100).default(1),
     /** Schema introspection (`__schema`, `__type`); turn off in production. */

@@ -12,6 +12,7 @@
  * graphql-query-complexity reads variables but walks a fragment again at every spread (it
  * stops at a node cap, after milliseconds per document): docs/security.md, "Query limits".
  */
+import { decodeTaskId } from '../model/global-id.js';
 import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 
 /** Items a connection returns when `first`/`last` is not given (PAGE_LIMITS.defaultPageSize). */
@@ -48,6 +49,8 @@ function unwrap(type: unknown): { named: TypeLike | undefined; list: boolean } {
 
 export interface OperationCost {
   cost: number;
+  /** The most Task representations of `_entities` on one backend: each is a read by id. */
+  entityReads: number;
   /** `__schema` or `__type` is read. */
   introspection: boolean;
   /** `_service` (the federation subgraph SDL) is read. */
@@ -102,6 +105,19 @@ interface Walk {
   active: Set<string>;
   introspection: boolean;
   service: boolean;
+  /** Task representations of `_entities`, by backend. */
+  entityReads: Map<string, number>;
+}
+
+/** Counts the Task representations of an `_entities` field by the backend their id names. */
+function countEntityReads(representations: unknown, walk: Walk): void {
+  if (!Array.isArray(representations)) return;
+  for (const rep of representations) {
+    const id = rep && typeof rep === 'object' ? (rep as { __typename?: unknown; id?: unknown }) : null;
+    if (id?.__typename !== 'Task' || typeof id.id !== 'string') continue;
+    const backend = decodeTaskId(id.id)?.backend;
+    if (backend) walk.entityReads.set(backend, (walk.entityReads.get(backend) ?? 0) + 1);
+  }
 }
 
 /** A literal's value, variables substituted (lists and objects as arrays and objects). */
@@ -147,6 +163,7 @@ function listSize(field: FieldNode, parent: TypeLike | undefined, def: FieldLike
   }
   if (field.name.value === '_entities') {
     const reps = given('representations');
+    countEntityReads(reps, walk);
     return Array.isArray(reps) ? reps.length : 1;
   }
   if (parent?.name.startsWith('__') && list) {
@@ -206,8 +223,8 @@ export function measureCost(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Record<string, unknown> | null | undefined,
 ): OperationCost {
-  const walk: Walk = { schema, fragments, variables: effectiveVariables(operation, variables), fragmentCosts: new Map(), active: new Set(), introspection: false, service: false };
+  const walk: Walk = { schema, fragments, variables: effectiveVariables(operation, variables), fragmentCosts: new Map(), active: new Set(), introspection: false, service: false, entityReads: new Map() };
   const root = (schema.getRootType(operation.operation) as TypeLike | null | undefined) ?? undefined;
   const cost = setCost(operation.selectionSet, root, walk);
-  return { cost, introspection: walk.introspection, service: walk.service };
+  return { cost, introspection: walk.introspection, service: walk.service, entityReads: Math.max(0, ...walk.entityReads.values()) };
 }

@@ -20,11 +20,11 @@ import type { LimitsConfig } from './config.js';
 import { DEFAULT_LIST_SIZE, measureCost, type OperationCost } from './cost.js';
 import { measureShape, type OperationShape } from './shape.js';
 
-export type QueryLimits = Pick<LimitsConfig, 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost' | 'introspection' | 'federationSdl'>;
+export type QueryLimits = Pick<LimitsConfig, 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost' | 'introspection' | 'federationSdl' | 'maxReadsPerBackend'>;
 
 export { DEFAULT_LIST_SIZE };
 
-export type LimitName = 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost' | 'maxBatch' | 'introspection' | 'federationSdl';
+export type LimitName = 'maxDepth' | 'maxAliases' | 'maxDirectives' | 'maxTokens' | 'maxCost' | 'maxBatch' | 'introspection' | 'federationSdl' | 'maxReadsPerBackend';
 
 /** A limit violation; `extensions` say which limit, its maximum and what the request had. */
 export function limitError(limit: LimitName, message: string, max: number | boolean, actual?: number): GraphQLError {
@@ -94,6 +94,14 @@ export function checkOperation(
   }
   if (m.directives > limits.maxDirectives) {
     return limitError('maxDirectives', `the query uses more than limits.maxDirectives (${limits.maxDirectives}) directives`, limits.maxDirectives, m.directives);
+  }
+  if (m.entityReads > limits.maxReadsPerBackend) {
+    return limitError(
+      'maxReadsPerBackend',
+      `_entities reads more than limits.maxReadsPerBackend (${limits.maxReadsPerBackend}) tasks by id from one backend; send fewer representations per request`,
+      limits.maxReadsPerBackend,
+      m.entityReads,
+    );
   }
   if (m.cost > limits.maxCost) {
     return limitError(

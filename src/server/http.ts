@@ -162,6 +162,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           accessPolicy: security.accessPolicy,
           maxFirst: security.limits.maxFirst,
           listsInFlight,
+          loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
         }) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
     },
@@ -292,7 +293,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const contextFor = async (req: http.IncomingMessage, principal: Principal) =>
     createContext(backends, hub, {
       requestId: requestIdOf(req.headers['x-request-id']),
-      loaders: options.loaders,
+      loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend, ...options.loaders },
       principal,
       accessPolicy: security.accessPolicy,
       maxFirst: security.limits.maxFirst,
