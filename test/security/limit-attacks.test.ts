@@ -16,14 +16,8 @@ import { checkOperation, measureOperation } from '../../src/security/limits.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { startTestGateway } from '../support/gateway.js';
+import { fragmentBomb } from './attacks.js';
 import { handshake, post, subscribeOnce } from './support.js';
-
-/** `F0` spreads `F1` `fanout` times, ..., the last fragment selects `leaf`. */
-export function fragmentBomb(levels: number, leaf: string, options: { fanout?: number; wrap?: (spreads: string) => string; root?: string } = {}): string {
-  const { fanout = 2, wrap = (s) => s, root = 'query { ...F0 }' } = options;
-  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${wrap(Array.from({ length: fanout }, () => `...F${i + 1}`).join(' '))} }`);
-  return `${root} ${fragments.join(' ')} fragment F${levels} on Query { ${leaf} }`;
-}
 
 const LEAVES = ['__typename', 'backends { name }', 'tasks(first: 1) { nodes { id } }', '__type(name: "Task") { name }'];
 const SHAPES: Array<{ name: string; options: Parameters<typeof fragmentBomb>[2] }> = [
