@@ -9,6 +9,7 @@
  * list therefore never shift a page: nothing is repeated or skipped.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import { listPageKey } from '../sharing/keys.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
@@ -59,8 +60,8 @@ interface CursorData extends GlobalKey {
   f: string;
 }
 
-/** Recent fingerprints by their JSON (most lists repeat a few filters); cleared when full. */
-const fingerprints = new Map<string, string>();
+/** Recent fingerprints by their JSON (most lists repeat a few filters). */
+const fingerprints = new LRUCache<string, string>({ max: 1000 });
 
 /** A short, stable hash of what a cursor belongs to. */
 export function fingerprintOf(value: unknown): string {
@@ -68,7 +69,6 @@ export function fingerprintOf(value: unknown): string {
   let hash = fingerprints.get(json);
   if (hash === undefined) {
     hash = createHash('sha256').update(json).digest('base64url').slice(0, 12);
-    if (fingerprints.size >= 1000) fingerprints.clear();
     fingerprints.set(json, hash);
   }
   return hash;

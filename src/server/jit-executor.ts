@@ -12,6 +12,7 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionN
 import { coerceVariables } from './variables.js';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../security/principal.js';
 import { InFlight } from '../sharing/in-flight.js';
 import { executionKey } from '../sharing/keys.js';
@@ -42,7 +43,7 @@ function hasNestedVariable(document: DocumentNode): boolean {
   return nested;
 }
 
-/** Compiled operations kept; beyond it the cache starts over (a flood of unique texts only costs compilations). */
+/** Compiled operations kept, the least recently used dropped first (a flood of unique texts only costs compilations). */
 const MAX_COMPILED = 500;
 
 /**
@@ -87,18 +88,17 @@ const HANDED_OVER = Symbol('taskgraph.handedOver');
 
 /** Compiled runs of valid operations, for Apollo's executor (jitGateway) and known-operations.ts alike. */
 export function createOperationRunner(schema: GraphQLSchema, share?: ShareOptions): OperationRunner {
-  const compiled = new Map<string, CompiledQuery | null>();
+  // null: graphql-jit cannot compile it (graphql-js runs it).
+  const compiled = new LRUCache<string, { query: CompiledQuery | null }>({ max: MAX_COMPILED });
   const running = new InFlight<{ result: Result; context: unknown }>({ enabled: share !== undefined });
 
   function compiledFor(key: string, operation: ValidOperation): CompiledQuery | null {
-    let query = compiled.get(key);
-    if (query === undefined) {
+    let entry = compiled.get(key);
+    if (entry === undefined) {
       const result = hasNestedVariable(operation.document) ? null : compileQuery(schema, operation.document, operation.operationName ?? undefined);
-      query = result && isCompiledQuery(result) ? result : null;
-      if (compiled.size >= MAX_COMPILED) compiled.clear();
-      compiled.set(key, query);
+      compiled.set(key, (entry = { query: result && isCompiledQuery(result) ? result : null }));
     }
-    return query;
+    return entry.query;
   }
 
   return {
@@ -112,7 +112,7 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
       const coerced = coerceVariables(schema, operation.definition, inputs);
       if (!coerced.ok) return { errors: coerced.errors };
       const { variables } = coerced;
-      const key = `${operation.source}\u0000${operation.operationName ?? ''}`;
+      const key = JSON.stringify([operation.source, operation.operationName]);
       const query = compiledFor(key, operation);
       const run = async () =>
         (query

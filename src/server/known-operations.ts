@@ -18,6 +18,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema, OperationTypeNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 import type { GatewayContext } from '../gateway/context.js';
 import type { OperationRunner, ValidOperation } from './jit-executor.js';
@@ -53,8 +54,10 @@ export interface KnownOperations {
   serve(request: KnownRequest, accept: string | undefined, context: GatewayContext): Promise<KnownAnswer | null>;
 }
 
-/** Known texts kept; beyond it the table starts over (unknown texts just take Apollo's path). */
+/** Known texts kept, the least recently used dropped first (unknown texts just take Apollo's path). */
 const MAX_KNOWN = 1000;
+/** Accept headers whose negotiated content type is kept. */
+const MAX_ACCEPT_HEADERS = 100;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
@@ -65,19 +68,18 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 export function knownOperations(options: KnownOperationsOptions): KnownOperations {
   const { runner } = options;
   // Query text -> requested operation name ('' for none) -> the operation Apollo resolved.
-  const known = new Map<string, Map<string, KnownRequest['operation']>>();
-  // Apollo's choice of content type (chooseContentTypeForSingleResultResponse), by Accept header.
-  const contentTypes = new Map<string, string | null>();
+  const known = new LRUCache<string, Map<string, KnownRequest['operation']>>({ max: MAX_KNOWN });
+  // Apollo's choice of content type (chooseContentTypeForSingleResultResponse), by Accept header ('' for none acceptable).
+  const contentTypes = new LRUCache<string, string>({ max: MAX_ACCEPT_HEADERS });
 
   function contentTypeFor(accept: string | undefined): string | null {
     if (!accept) return JSON_TYPE;
     let type = contentTypes.get(accept);
     if (type === undefined) {
-      type = new Negotiator({ headers: { accept } }).mediaType([JSON_TYPE, GRAPHQL_RESPONSE_TYPE, CALLBACK_TYPE]) ?? null;
-      if (contentTypes.size >= 100) contentTypes.clear();
+      type = new Negotiator({ headers: { accept } }).mediaType([JSON_TYPE, GRAPHQL_RESPONSE_TYPE, CALLBACK_TYPE]) ?? '';
       contentTypes.set(accept, type);
     }
-    return type;
+    return type || null;
   }
 
   return {
@@ -88,7 +90,6 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
             if (operation?.operation !== 'query' || request.extensions) return;
             let byName = known.get(source);
             if (!byName) {
-              if (known.size >= MAX_KNOWN) known.clear();
               known.set(source, (byName = new Map()));
             }
             byName.set(request.operationName ?? '', { source, document, operationName: request.operationName ?? null, type: operation.operation, definition: operation, resolvedName: operationName });

@@ -10,6 +10,7 @@
  * Results are not kept beyond the event object's life (src/sharing/per-event.ts).
  */
 import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import { eventExecutionKey } from '../sharing/keys.js';
@@ -21,7 +22,7 @@ import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 // and graphql refuses a schema built by the other copy.
 const { createSourceEventStream, execute, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
-/** Distinct query texts kept; beyond it the cache starts over (a flood of unique texts costs what it always did). */
+/** Distinct query texts kept, the least recently used dropped first (a flood of unique texts costs what it always did). */
 const MAX_DOCUMENTS = 1000;
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -45,7 +46,7 @@ export interface SharedExecutionOptions {
 }
 
 export function createSharedExecution(options: SharedExecutionOptions): SharedExecution {
-  const documents = new Map<string, DocumentNode>();
+  const documents = new LRUCache<string, DocumentNode>({ max: MAX_DOCUMENTS });
   const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -63,7 +64,6 @@ export function createSharedExecution(options: SharedExecutionOptions): SharedEx
       let document = documents.get(source);
       if (!document) {
         document = parse(source);
-        if (documents.size >= MAX_DOCUMENTS) documents.clear();
         documents.set(source, document);
       }
       return document;

@@ -9,6 +9,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
 import { getOperationAST, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { coerceVariables } from '../variables.js';
 import type { LimitsConfig } from '../../security/config.js';
@@ -28,8 +29,8 @@ function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
  * before anything parses them; null when within limits.
  */
 export function httpLimits(limits: LimitsConfig): (body: unknown) => GraphQLError | null {
-  // Query texts already counted within limits (clients repeat a few texts); cleared when full.
-  const counted = new Set<string>();
+  // Query texts already counted within limits (clients repeat a few texts).
+  const counted = new LRUCache<string, true>({ max: 1000 });
   return (body) => {
     const operations = Array.isArray(body) ? body : [body];
     if (operations.length > limits.maxBatch) {
@@ -40,8 +41,7 @@ export function httpLimits(limits: LimitsConfig): (body: unknown) => GraphQLErro
       if (typeof query !== 'string' || counted.has(query)) continue;
       const tooLong = checkTokens(query, limits);
       if (tooLong) return tooLong;
-      if (counted.size >= 1000) counted.clear();
-      counted.add(query);
+      counted.set(query, true);
     }
     return null;
   };
@@ -67,18 +67,18 @@ export type OperationVerdict = (
 
 /** checkOperation, remembered by parsed document (Apollo hands the same object for a repeated text), operation and variables. */
 export function operationVerdicts(limits: LimitsConfig): OperationVerdict {
-  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  // Per document: the verdicts of its last 100 operation names and variables (false: within limits).
+  const verdicts = new WeakMap<DocumentNode, LRUCache<string, GraphQLError | false>>();
   return (schema, document, operationName, variables) => {
     let byCall = verdicts.get(document);
-    if (!byCall) verdicts.set(document, (byCall = new Map()));
-    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+    if (!byCall) verdicts.set(document, (byCall = new LRUCache({ max: 100 })));
+    const key = JSON.stringify([operationName ?? null, variables ?? {}]);
     let verdict = byCall.get(key);
     if (verdict === undefined) {
-      verdict = checkOperation(schema, document, operationName, variables, limits);
-      if (byCall.size >= 100) byCall.clear();
+      verdict = checkOperation(schema, document, operationName, variables, limits) ?? false;
       byCall.set(key, verdict);
     }
-    return verdict;
+    return verdict || null;
   };
 }
 
