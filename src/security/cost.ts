@@ -3,7 +3,7 @@
  * A list's size is its `first`/`last` argument (from the literal, the request's variables or
  * the variable's default value, else the argument's schema default), 50 for a connection
  * without one (the resolvers' default), the number of representations for `_entities`, and
- * for introspection lists the schema's own counts (types, the most fields of a type, ...).
+ * for introspection lists the schema's own counts (types, fields per type on average, ...).
  * Introspection fields, `__typename` and `_service` count like any other field.
  *
  * Each fragment is costed once (memoized) and its cost reused at every spread, so the walk is
@@ -57,7 +57,11 @@ export interface OperationCost {
   service: boolean;
 }
 
-/** Introspection list sizes, from the schema itself (computed once per schema): the most items each list has. */
+/**
+ * Introspection list sizes, from the schema itself (computed once per schema): `types` and
+ * `directives` are the schema's counts; a list inside them is its average length (fields per
+ * type, arguments per field, ...), so a whole introspection query costs what it returns.
+ */
 interface IntrospectionSizes {
   types: number;
   directives: number;
@@ -73,24 +77,38 @@ const introspectionSizes = new WeakMap<GraphQLSchema, IntrospectionSizes>();
 
 type SchemaTypeLike = TypeLike & { getValues?: () => unknown[]; getInterfaces?: () => unknown[] };
 
+/** The average of the counts (at least 1, rounded up): the length of such a list, on average. */
+function average(counts: number[]): number {
+  return counts.length ? Math.max(1, Math.ceil(counts.reduce((a, b) => a + b, 0) / counts.length)) : 1;
+}
+
 function sizesOf(schema: GraphQLSchema): IntrospectionSizes {
   let sizes = introspectionSizes.get(schema);
   if (!sizes) {
     const types = Object.values(schema.getTypeMap()) as SchemaTypeLike[];
     const directives = schema.getDirectives() as ReadonlyArray<{ args: readonly unknown[] }>;
-    sizes = { types: types.length, directives: directives.length, fields: 1, args: 1, inputFields: 1, enumValues: 1, interfaces: 1, possibleTypes: 1 };
+    const counts = { fields: [] as number[], args: [] as number[], inputFields: [] as number[], enumValues: [] as number[], interfaces: [] as number[], possibleTypes: [] as number[] };
     for (const type of types) {
       const fields = type.getFields ? Object.values(type.getFields()) : [];
-      const input = fields.length > 0 && fields.every((f) => f.args === undefined);
-      if (input) sizes.inputFields = Math.max(sizes.inputFields, fields.length);
-      else sizes.fields = Math.max(sizes.fields, fields.length);
-      for (const field of fields) sizes.args = Math.max(sizes.args, field.args?.length ?? 0);
-      sizes.enumValues = Math.max(sizes.enumValues, type.getValues?.().length ?? 0);
-      sizes.interfaces = Math.max(sizes.interfaces, type.getInterfaces?.().length ?? 0);
+      if (type.getValues) counts.enumValues.push(type.getValues().length);
+      else if (type.getFields && fields.every((f) => f.args === undefined)) counts.inputFields.push(fields.length);
+      else if (type.getFields) counts.fields.push(fields.length);
+      for (const field of fields) if (field.args) counts.args.push(field.args.length);
+      if (type.getInterfaces) counts.interfaces.push(type.getInterfaces().length);
       // Unions and interfaces (abstract types) are those that resolve a type.
-      if ('resolveType' in type) sizes.possibleTypes = Math.max(sizes.possibleTypes, schema.getPossibleTypes(type as never).length);
+      if ('resolveType' in type) counts.possibleTypes.push(schema.getPossibleTypes(type as never).length);
     }
-    for (const directive of directives) sizes.args = Math.max(sizes.args, directive.args.length);
+    for (const directive of directives) counts.args.push(directive.args.length);
+    sizes = {
+      types: types.length,
+      directives: directives.length,
+      fields: average(counts.fields),
+      args: average(counts.args),
+      inputFields: average(counts.inputFields),
+      enumValues: average(counts.enumValues),
+      interfaces: average(counts.interfaces),
+      possibleTypes: average(counts.possibleTypes),
+    };
     introspectionSizes.set(schema, sizes);
   }
   return sizes;

@@ -3,8 +3,10 @@
  * field depth, aliases and directives. Each rule walks a fragment once and reuses its count at
  * every further spread, so a document whose fragments spread each other twice over
  * (`F0 { ...F1 ...F1 } F1 { ...F2 ...F2 } ...`) is measured in time linear in its size.
- * Introspection fields count like any other (armor skips `__schema` by default; not here), and
- * so does an alias of `__typename`.
+ * Aliases and directives of introspection fields count like any other, and so does an alias of
+ * `__typename`. Depth leaves out the inside of `__schema` (as armor does by default): the
+ * standard introspection query nests `ofType` nine levels deep to read wrapped types; its size
+ * is bounded by maxCost (each introspection list sized from the schema) and maxAliases.
  *
  * The rules are run with an unreachable limit and report what they counted (`onAccept`): the
  * refusals, with their config names, are made in limits.ts.
@@ -39,7 +41,7 @@ export function measureShape(operation: OperationDefinitionNode, fragments: Read
   const context = contextOf(fragments);
   const common = { n: Infinity, propagateOnRejection: false, exposeLimits: false };
   const visitors = [
-    maxDepthRule({ ...common, ignoreIntrospection: false, flattenFragments: true, onAccept: into('depth') })(context),
+    maxDepthRule({ ...common, ignoreIntrospection: true, flattenFragments: true, onAccept: into('depth') })(context),
     maxAliasesRule({ ...common, allowList: [], onAccept: into('aliases') })(context),
     maxDirectivesRule({ ...common, onAccept: into('directives') })(context),
   ];

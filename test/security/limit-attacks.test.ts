@@ -7,7 +7,7 @@
  * - a page size hidden in a variable's default value;
  * - `_service { sdl }` while introspection is off.
  */
-import { parse } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/gateway/schema.js';
 import { federationModules } from '../../src/federation/schema.js';
@@ -47,10 +47,17 @@ describe('measuring attacks', () => {
     for (const field of ['__schema { types { name } }', '__type(name: "Task") { fields { name } }', '__typename']) {
       expect(checkOperation(schema, parse(aliased(700, field)), null, {}, limits)?.extensions).toMatchObject({ limit: 'limits.maxAliases', actual: 700 });
     }
-    // A whole introspection fits; twenty of them do not.
-    const full = '__schema { types { name fields(includeDeprecated: true) { name args { name type { name ofType { name } } } type { name ofType { name ofType { name } } } } inputFields { name } enumValues { name } interfaces { name } possibleTypes { name } } }';
-    expect(checkOperation(schema, parse(`{ ${full} }`), null, {}, limits)).toBeNull();
-    expect(checkOperation(schema, parse(aliased(20, full)), null, {}, limits)?.extensions).toMatchObject({ limit: 'limits.maxCost' });
+    // The introspection query of GraphiQL and codegen fits the default limits; twenty of it do not.
+    for (const options of [{}, { descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true }]) {
+      expect(checkOperation(schema, parse(getIntrospectionQuery(options)), null, {}, limits)).toBeNull();
+    }
+    const text = getIntrospectionQuery();
+    const start = text.indexOf('__schema {');
+    let end = text.indexOf('{', start);
+    for (let open = 1; open > 0; ) open += text[++end] === '{' ? 1 : text[end] === '}' ? -1 : 0;
+    const schemaField = text.slice(start, end + 1);
+    const twenty = text.replace(schemaField, Array.from({ length: 20 }, (_, i) => `s${i}: ${schemaField}`).join('\n'));
+    expect(checkOperation(schema, parse(twenty), null, {}, limits)?.extensions).toMatchObject({ limit: 'limits.maxCost' });
   });
 
   it('reads the page size of a variable from its default value when the request leaves it out', () => {

@@ -16,11 +16,12 @@ describe('measuring an operation', () => {
   const schema = buildSchema();
   const measure = (query: string, variables: Record<string, unknown> = {}) => measureOperation(schema, parse(query), null, variables)!;
 
-  it('counts depth in fields, through fragments, introspection included', () => {
+  it('counts depth in fields, through fragments, but not inside __schema', () => {
     expect(measure('{ tasks { edges { node { id } } } }').depth).toBe(4);
     expect(measure('query { task(id: "x") { ...F } } fragment F on Task { parent { ... on Task { root { id } } } }').depth).toBe(4);
     const introspection = measure('{ __schema { types { fields { type { ofType { name } } } } } }');
-    expect(introspection).toMatchObject({ depth: 6, introspection: true });
+    expect(introspection).toMatchObject({ depth: 0, introspection: true });
+    expect(measure('{ __type(name: "Task") { fields { type { ofType { name } } } } }').depth).toBe(5);
     expect(introspection.cost).toBeGreaterThan(100);
     expect(measure('{ __typename backends { name } }')).toMatchObject({ depth: 2, cost: 3, introspection: false });
   });
