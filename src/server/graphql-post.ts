@@ -24,6 +24,8 @@ export interface GraphqlPostOptions {
   authenticate(req: http.IncomingMessage): Promise<HttpAuthVerdict>;
   /** Batch and token limits of the parsed body; the refusal to send, or null. */
   checkLimits(body: unknown): GraphQLError | null;
+  /** The other limits of a text that is not a known operation, before Apollo; the refusal, or null. */
+  checkOperation(body: unknown): GraphQLError | null;
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   maxBodyBytes: number;
 }
@@ -86,6 +88,12 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
     }
     const { known } = options;
     const match = known?.match(body);
+    // A known operation is checked with its variables when it is served; others here, before Apollo.
+    const over = match ? null : options.checkOperation(body);
+    if (over) {
+      sendJson(res, 400, refusalBody(over));
+      return;
+    }
     let context: GatewayContext | undefined;
     if (known && match) {
       context = await options.context(req, verdict.principal);

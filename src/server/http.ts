@@ -30,7 +30,7 @@ import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logRequest, logUpstreamCalls, requestLogPlugin, type Logger } from './plugins/logging.js';
 import { browserRoutes } from '../console/routes.js';
 import { authenticateHttp, authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
-import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard, wsRefusal } from './plugins/limits.js';
+import { bodyLimits, httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard, wsRefusal } from './plugins/limits.js';
 import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
@@ -305,6 +305,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     known,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
+    checkOperation: bodyLimits(schema, verdictOf, security.limits),
     context: contextFor,
     maxBodyBytes: MAX_BODY_BYTES,
   });

@@ -82,6 +82,34 @@ export function operationVerdicts(limits: LimitsConfig): OperationVerdict {
   };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The limits of a JSON POST body's operation, measured before Apollo Server sees it: a refused
+ * text then costs its parsing and measuring only, not Apollo's validation, hashing and document
+ * cache (an attacker makes every text unique, so no cache would spare that work). Parsed
+ * documents are kept by text (LRU), so a text seen before is not parsed again here. A body
+ * that does not parse, or names no operation of its document, is left to Apollo to answer.
+ */
+export function bodyLimits(schema: GraphQLSchema, verdictOf: OperationVerdict, limits: LimitsConfig): (body: unknown) => GraphQLError | null {
+  const documents = new LRUCache<string, DocumentNode | false>({ max: 1000 });
+  return (body) => {
+    if (!isRecord(body) || typeof body.query !== 'string') return null;
+    let document = documents.get(body.query);
+    if (document === undefined) {
+      try {
+        document = parse(body.query, { maxTokens: limits.maxTokens });
+      } catch {
+        document = false;
+      }
+      documents.set(body.query, document);
+    }
+    if (!document) return null;
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    return verdictOf(schema, document, operationName, isRecord(body.variables) ? body.variables : undefined);
+  };
+}
+
 /** Depth, aliases, cost and introspection, after validation and before execution. */
 export function limitsPlugin<T extends object>(verdictOf: OperationVerdict): ApolloServerPlugin<T> {
   return {
