@@ -2,7 +2,8 @@
  * The configured backends as the gateway sees them: each adapter wrapped so that every
  * upstream call updates that backend's health (state, latency, last error).
  */
-import type { CallContext, TaskAdapter } from '../adapters/contract.js';
+import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { TaskModel } from '../model/task.js';
 import { BackendError } from '../adapters/errors.js';
 import type { CircuitSnapshot } from './resilience/breaker.js';
 import { createGuard, DEFAULT_RESILIENCE, throwIfEveryItemFailed, type BackendGuard, type ResilienceSettings } from './resilience/guard.js';
@@ -42,6 +43,12 @@ export interface UpstreamCall {
 
 export type UpstreamObserver = (call: UpstreamCall) => void;
 
+/**
+ * Whole tasks an upstream call returned (listings without `select`, gets, pushed changes), and
+ * the ids a get answered "not found" for: what task history records (src/history).
+ */
+export type TaskObserver = (backend: string, tasks: readonly TaskModel[], missing: readonly string[]) => void;
+
 export interface BackendSet {
   get(name: string): BackendParent | undefined;
   all(): BackendParent[];
@@ -49,6 +56,8 @@ export interface BackendSet {
   byAlias(id: string): BackendParent | undefined;
   /** Calls `observer` after every upstream call of every backend; returns the unsubscribe. */
   observe(observer: UpstreamObserver): () => void;
+  /** Calls `observer` with the tasks every backend returns; returns the unsubscribe. */
+  observeTasks(observer: TaskObserver): () => void;
   close(): Promise<void>;
 }
 
@@ -58,7 +67,21 @@ function isCallerError(err: unknown): boolean {
 }
 
 /** Reads go through `guard.read` (budget, circuit, retries), mutations through `guard.write` (never retried); each attempt is tracked. */
-function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard): TaskAdapter {
+function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard, taskObservers: ReadonlySet<TaskObserver>): TaskAdapter {
+  function seen(tasks: readonly TaskModel[], missing: readonly string[] = []): void {
+    for (const observer of taskObservers) {
+      try {
+        observer(adapter.name, tasks, missing);
+      } catch {
+        // Recording history never fails an upstream call.
+      }
+    }
+  }
+  // Only whole tasks: a listing with `select` or of thin records leaves fields empty.
+  const seenPage = (q: ListQuery, page: TaskPage): TaskPage => {
+    if (taskObservers.size && !q.select && !page.incomplete && !page.keyed) seen(page.tasks);
+    return page;
+  };
   function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
     if (!observers.size) return;
     const call: UpstreamCall = { backend: adapter.name, backendType: adapter.type, operation, requestId: ctx.requestId, durationMs: performance.now() - started, errorCode };
@@ -94,14 +117,24 @@ function instrument(adapter: TaskAdapter, status: BackendStatus, observers: Read
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
-    listTasks: (q, ctx: CallContext) => guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c))),
-    getTasks: (ids, ctx) => guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed))),
+    listTasks: (q, ctx: CallContext) => guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c))).then((page) => seenPage(q, page)),
+    getTasks: (ids, ctx) =>
+      guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed))).then((got) => {
+        if (taskObservers.size) seen(got.filter((t): t is TaskModel => t !== null && !(t instanceof Error)), ids.filter((_, i) => got[i] === null));
+        return got;
+      }),
     close: () => adapter.close(),
   };
   if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => guard.write('cancel task', ctx, (c) => track('cancelTask', c, () => adapter.cancelTask!(id, c)));
   if (adapter.createTask) wrapped.createTask = (r, ctx) => guard.write('create task', ctx, (c) => track('createTask', c, () => adapter.createTask!(r, c)));
   if (adapter.updateTask) wrapped.updateTask = (r, ctx) => guard.write('update task', ctx, (c) => track('updateTask', c, () => adapter.updateTask!(r, c)));
-  if (adapter.watch) wrapped.watch = adapter.watch.bind(adapter);
+  if (adapter.watch) {
+    wrapped.watch = (onChange, onError) =>
+      adapter.watch!((change) => {
+        if (taskObservers.size) seen([change.task]);
+        onChange(change);
+      }, onError);
+  }
   return wrapped;
 }
 
@@ -117,11 +150,12 @@ export function createBackendSet(
 ): BackendSet {
   const byName = new Map<string, BackendParent>();
   const observers = new Set<UpstreamObserver>();
+  const taskObservers = new Set<TaskObserver>();
   for (const { adapter, knownAs, resilience } of entries) {
     const guard = createGuard({ backend: adapter.name, settings: resilience ?? DEFAULT_RESILIENCE, now: options.now, random: options.random });
     const circuit = () => guard.breaker.snapshot();
     const status: BackendStatus = { health: 'UNKNOWN', latencyMs: null, lastError: null, lastErrorAt: null, consecutiveFailures: 0, get circuit() { return circuit(); } };
-    byName.set(adapter.name, { adapter: instrument(adapter, status, observers, guard), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
+    byName.set(adapter.name, { adapter: instrument(adapter, status, observers, guard, taskObservers), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
   }
   return {
     get: (name) => byName.get(name),
@@ -130,6 +164,10 @@ export function createBackendSet(
     observe: (observer) => {
       observers.add(observer);
       return () => void observers.delete(observer);
+    },
+    observeTasks: (observer) => {
+      taskObservers.add(observer);
+      return () => void taskObservers.delete(observer);
     },
     close: async () => {
       await Promise.allSettled([...byName.values()].map((b) => b.adapter.close()));

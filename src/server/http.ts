@@ -72,6 +72,8 @@ export interface GatewayServerOptions {
   security?: ServerSecurity;
   /** Queries Apollo has resolved before skip its pipeline when nothing needs it (known-operations.ts); default true. */
   knownOperations?: boolean;
+  /** Adds further series to /metrics (task history's). */
+  registerMetrics?: (registry: import('prom-client').Registry) => void;
 }
 
 /** Largest GraphQL request body (JSON), on either path. */
@@ -107,6 +109,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const metrics = createMetrics({ backends, hub, connections: () => wsServer.clients.size, processMetrics: options.processMetrics });
+  options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
   // One abort signal per connection: subscriptions still being set up when the socket
   // closes are released too (the leak of graphql-ws issue #532).
