@@ -15,7 +15,11 @@ import pg from 'pg';
 import { requirePeers } from './peers.js';
 
 export interface TestPostgres {
+  /** A fresh database made at start. */
   url: string;
+  /** Another fresh, empty database on the same server. */
+  newDatabase(): Promise<string>;
+  /** Drops the databases (and stops a private server). */
   stop(): Promise<void>;
 }
 
@@ -35,21 +39,32 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function createDatabase(serverUrl: string): Promise<TestPostgres> {
-  const name = `taskgraph_test_${randomBytes(4).toString('hex')}`;
+async function onServer(serverUrl: string, sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function databases(serverUrl: string, stopServer: () => void): Promise<TestPostgres> {
+  const made: string[] = [];
+  const newDatabase = async () => {
+    const name = `taskgraph_test_${randomBytes(4).toString('hex')}`;
+    await onServer(serverUrl, `CREATE DATABASE ${name}`);
+    made.push(name);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
   return {
-    url: url.toString(),
+    url: await newDatabase(),
+    newDatabase,
     async stop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      for (const name of made) await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+      stopServer();
     },
   };
 }
@@ -57,7 +72,7 @@ async function createDatabase(serverUrl: string): Promise<TestPostgres> {
 /** A fresh, empty database; null (after printing why) when PostgreSQL is not available. */
 export async function startTestPostgres(): Promise<TestPostgres | null> {
   const shared = process.env.TASKGRAPH_PG_URL;
-  if (shared) return createDatabase(shared);
+  if (shared) return databases(shared, () => {});
   const bin = binDir();
   if (!bin) {
     if (requirePeers) throw new Error('PostgreSQL is required (TASKGRAPH_REQUIRE_PEERS=1): install postgresql or set TASKGRAPH_PG_URL');
@@ -68,19 +83,13 @@ export async function startTestPostgres(): Promise<TestPostgres | null> {
   const dir = mkdtempSync(join(tmpdir(), 'taskgraph-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
-  const as = (cmd: string, args: string[]) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' }));
+  const run = (cmd: string, args: string[]) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' }));
   const port = await freePort();
-  as('initdb', ['-D', data, '-U', 'taskgraph', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  run('initdb', ['-D', data, '-U', 'taskgraph', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // fsync off: these servers live for one test file; the SIGKILL test kills the gateway, not PostgreSQL.
-  as('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
-  const server = `postgres://taskgraph@127.0.0.1:${port}/postgres`;
-  const db = await createDatabase(server);
-  return {
-    url: db.url,
-    async stop() {
-      await db.stop().catch(() => {});
-      spawnSync(root ? 'runuser' : join(bin, 'pg_ctl'), root ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
+  return databases(`postgres://taskgraph@127.0.0.1:${port}/postgres`, () => {
+    spawnSync(root ? 'runuser' : join(bin, 'pg_ctl'), [...(root ? ['-u', 'postgres', '--', join(bin, 'pg_ctl')] : []), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  });
 }
