@@ -52,6 +52,14 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
+/**
+ * What, when unchanged, is not written again: what subscribers see change (events.ts), plus
+ * what history stores and filters on besides.
+ */
+function recordedPrint(task: TaskModel): string {
+  return `${fingerprint(task)}|${task.tenant}|${task.operation}|${task.lastUpdatedAt?.getTime() ?? ''}|${task.expiresAt?.getTime() ?? ''}|${task.entitiesAffected.length}`;
+}
+
 interface Observation {
   task: TaskModel;
   observedAt: number;
@@ -100,7 +108,7 @@ export function createRecorder(options: RecorderOptions): Recorder {
     const visit = (task: TaskModel, observedAt: number) => {
       for (const sub of task.embeddedSubtasks ?? []) visit(sub, observedAt);
       const key = `${task.backend}\u0000${task.nativeId}`;
-      const print = fingerprint(task);
+      const print = recordedPrint(task);
       const before = last.get(key);
       if (before?.print === print) return;
       const transition = transitionOf(task, before, granularity, observedAt);
