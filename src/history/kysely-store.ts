@@ -182,16 +182,20 @@ export function createKyselyStore(db: Kysely<HistoryDatabase>, kind: HistoryStor
     },
 
     async transitions(keys) {
-      if (!keys.length) return [];
-      const rows = await db
-        .selectFrom('task_transition')
-        .select(['backend', 'native_id', 'at', 'status', 'progress'])
-        .where((eb) => eb.or(keys.map((k) => eb.and([eb('backend', '=', k.backend), eb('native_id', '=', k.nativeId)]))))
-        .orderBy('at')
-        .execute();
-      return rows.flatMap((r): TransitionRow[] =>
-        isStatus(r.status) ? [{ backend: r.backend, nativeId: r.native_id, at: Number(r.at), status: r.status, progress: r.progress === null ? null : Number(r.progress) }] : [],
-      );
+      const out: TransitionRow[] = [];
+      // A few hundred keys per statement: SQLite limits how deep an OR chain may nest.
+      for (const chunk of chunks(keys, 200)) {
+        const rows = await db
+          .selectFrom('task_transition')
+          .select(['backend', 'native_id', 'at', 'status', 'progress'])
+          .where((eb) => eb.or(chunk.map((k) => eb.and([eb('backend', '=', k.backend), eb('native_id', '=', k.nativeId)]))))
+          .orderBy('at')
+          .execute();
+        for (const r of rows) {
+          if (isStatus(r.status)) out.push({ backend: r.backend, nativeId: r.native_id, at: Number(r.at), status: r.status, progress: r.progress === null ? null : Number(r.progress) });
+        }
+      }
+      return out.sort((a, b) => a.at - b.at);
     },
 
     async stats(query: StatsQuery) {
