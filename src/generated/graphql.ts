@@ -114,9 +114,12 @@ export type DurationStats = {
   __typename?: 'DurationStats';
   /** Finished tasks with a known duration. */
   count: Scalars['Int']['output'];
-  /** Median; within 1% of the exact value (log-scale buckets, docs/history.md). */
+  /**
+   * Median; within 1% of the exact value (log-scale buckets, docs/history.md), within 4% when
+   * grouped by DAY or ENTITY.
+   */
   p50?: Maybe<Scalars['Float']['output']>;
-  /** 95th percentile; within 1% of the exact value. */
+  /** 95th percentile; as exact as p50. */
   p95?: Maybe<Scalars['Float']['output']>;
 };
 

@@ -29,10 +29,22 @@ export function dayString(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The value a bucket stands for: the point of least relative error in it. */
-export function bucketValue(bucket: number): number {
-  if (bucket <= 0) return 0;
-  return (2 * GAMMA ** (bucket - 1)) / (GAMMA + 1);
+/**
+ * Buckets merged per group in the stats query: 1 (1% accuracy), or 4 (4%) when grouping by
+ * DAY or ENTITY, whose many groups would otherwise make a row of nearly every task.
+ */
+export function bucketWidth(groupBy: readonly StatsDimension[]): number {
+  return groupBy.includes('DAY') || groupBy.includes('ENTITY') ? 4 : 1;
+}
+
+/**
+ * The value a bucket of `width` merged buckets stands for: the point of least relative error
+ * in it, 2U/(G+1) for the span (U/G, U] with G = GAMMA^width.
+ */
+export function bucketValue(bucket: number, width = 1): number {
+  if (bucket <= 0 && width === 1) return 0;
+  const upper = GAMMA ** (bucket * width + width - 2);
+  return (2 * upper) / (GAMMA ** width + 1);
 }
 
 export interface DurationSummary {
@@ -57,13 +69,13 @@ export interface StatsGroup {
 }
 
 /** The nearest-rank quantile of bucket counts sorted by bucket. */
-function quantile(buckets: Array<[number, number]>, total: number, q: number): number | null {
+function quantile(buckets: Array<[number, number]>, total: number, q: number, width: number): number | null {
   if (total === 0) return null;
   const rank = Math.max(1, Math.ceil(q * total));
   let seen = 0;
   for (const [bucket, count] of buckets) {
     seen += count;
-    if (seen >= rank) return Math.round(bucketValue(bucket) * 10) / 10;
+    if (seen >= rank) return Math.round(bucketValue(bucket, width) * 10) / 10;
   }
   return null;
 }
@@ -72,8 +84,9 @@ function keyOf(row: StatsRow, groupBy: readonly StatsDimension[]): string {
   return JSON.stringify(groupBy.map((d) => (d === 'ENTITY' ? [row.entityBackend, row.entityNativeId, row.entityType] : d === 'BACKEND' ? row.backend : d === 'OPERATION' ? row.operation : d === 'STATUS' ? row.status : row.day)));
 }
 
-/** Folds the per-bucket rows of the stats query into one group per key, in key order. */
+/** Folds the per-status, per-bucket rows of the stats query into one group per key, in key order. */
 export function foldStats(rows: readonly StatsRow[], groupBy: readonly StatsDimension[]): StatsGroup[] {
+  const width = bucketWidth(groupBy);
   const groups = new Map<string, { group: StatsGroup; buckets: Map<number, number> }>();
   for (const row of rows) {
     const key = keyOf(row, groupBy);
@@ -98,10 +111,11 @@ export function foldStats(rows: readonly StatsRow[], groupBy: readonly StatsDime
       groups.set(key, entry);
     }
     const { group, buckets } = entry;
-    group.count += Number(row.count);
-    group.succeeded += Number(row.succeeded);
-    group.failed += Number(row.failed);
-    group.canceled += Number(row.canceled);
+    const count = Number(row.count);
+    group.count += count;
+    if (row.status === 'SUCCEEDED') group.succeeded += count;
+    else if (row.status === 'FAILED') group.failed += count;
+    else if (row.status === 'CANCELED') group.canceled += count;
     if (row.durationBucket !== null) {
       const bucket = Number(row.durationBucket);
       buckets.set(bucket, (buckets.get(bucket) ?? 0) + Number(row.count));
@@ -113,7 +127,7 @@ export function foldStats(rows: readonly StatsRow[], groupBy: readonly StatsDime
     group.failureRate = finished ? group.failed / finished : null;
     const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
     const total = sorted.reduce((n, [, c]) => n + c, 0);
-    group.durationMs = { count: total, p50: quantile(sorted, total, 0.5), p95: quantile(sorted, total, 0.95) };
+    group.durationMs = { count: total, p50: quantile(sorted, total, 0.5, width), p95: quantile(sorted, total, 0.95, width) };
     out.push(group);
   }
   return out.sort(compareGroups);

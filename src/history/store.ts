@@ -101,20 +101,18 @@ export interface StatsQuery {
   now: number;
 }
 
-/** One row of the stats query: a group and one duration bucket in it (stats.ts folds them). */
+/** One row of the stats query: a group, a status and a duration bucket in it (stats.ts folds them). */
 export interface StatsRow {
   backend?: string | null;
   operation?: string | null;
-  status?: string | null;
+  status: string;
   entityBackend?: string | null;
   entityNativeId?: string | null;
   entityType?: string | null;
   day?: number | null;
+  /** Merged buckets (stats.ts bucketWidth). */
   durationBucket: number | null;
   count: number;
-  succeeded: number;
-  failed: number;
-  canceled: number;
 }
 
 export interface TransitionRow {

@@ -157,6 +157,12 @@ describe.each(kinds)('history store: $name', (kind) => {
       ['2026-02-28', 1],
       ['2026-03-01', 201],
     ]);
+    // By DAY (and ENTITY), buckets are merged four by four: within 4%.
+    const all = [...durations].sort((a, b) => a - b);
+    const day = byDay[1]!;
+    expect(Math.abs(day.durationMs.p50! - all[99]!) / all[99]!).toBeLessThan(0.04);
+    expect(Math.abs(day.durationMs.p95! - all[189]!) / all[189]!).toBeLessThan(0.04);
+    expect(day.failed).toBe(20);
     const byEntity = foldStats(await store.stats({ scope: ALL, filter: {}, groupBy: ['ENTITY', 'STATUS'], now: NOW }), ['ENTITY', 'STATUS']);
     expect(byEntity.map((g) => [g.entity?.nativeId, g.status, g.count])).toEqual([
       ['vm-7', 'FAILED', 5],
