@@ -22,7 +22,9 @@ export interface History {
   start(hub: Pick<SubscriptionHub, 'stats'>): void;
   /** Adds the history's series to the server's /metrics. */
   registerMetrics(registry: client.Registry): void;
-  /** Writes what is queued, stops the background jobs, closes the store. */
+  /** Stops the idle poller and retention (before the backends close). */
+  stopBackground(): Promise<void>;
+  /** Stops the background jobs, writes what is queued, closes the store. */
   close(): Promise<void>;
 }
 
@@ -102,10 +104,13 @@ export function createHistory(config: HistoryConfig, options: HistoryOptions): H
       });
       new client.Gauge({ name: 'taskgraph_history_stored_tasks', help: 'Tasks in the history store, as of the last retention run (-1: not yet).', registers: [registry], collect() { this.set(storedTasks); } });
     },
-    async close() {
-      stopObserving();
+    async stopBackground() {
       await poller?.stop();
       await retention?.stop();
+    },
+    async close() {
+      stopObserving();
+      await this.stopBackground();
       await recorder.close().catch(logError('history recorder close failed'));
       await store.close().catch(logError('history store close failed'));
     },

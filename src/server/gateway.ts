@@ -44,8 +44,16 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       registerMetrics: history?.registerMetrics,
       security,
     });
-    history?.start(server.hub);
-    return server;
+    if (!history) return server;
+    history.start(server.hub);
+    // The history's own polls stop before the backends log out (server.stop closes them).
+    return {
+      ...server,
+      stop: async () => {
+        await history.stopBackground();
+        await server.stop();
+      },
+    };
   } catch (err) {
     await history?.close();
     await redis?.close();
