@@ -31,24 +31,13 @@ import { parseConfig } from '../src/server/config.js';
 import { startGatewayServer, type GatewayServer } from '../src/server/http.js';
 import { getProcessLogger } from '../src/server/plugins/logging.js';
 import { startPrismSimulator } from '../src/simulators/prism/index.js';
+import { prng } from '../src/simulators/task-world.js';
 import { startTestPostgres } from '../test/support/postgres.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAYS = 60;
 const DAY_MS = 86_400_000;
 const OPERATIONS = Array.from({ length: 24 }, (_, i) => `op${String(i).padStart(2, '0')}`);
-
-/** A deterministic PRNG (mulberry32), so every run stores the same tasks. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A task model as an adapter would map it; `step` 0-10 walks it from RUNNING to a final state. Tasks `spacing` ms apart. */
 function syntheticTask(n: number, step: number, random: () => number, spacing = 2500): TaskModel {
