@@ -66,7 +66,8 @@ describe.each(stores)('history tenant isolation (%s store)', (_name, historyConf
     // The idle poller's first pass lists what each backend retains.
     const res = await waitFor(async () => {
       const r = await root()(`{ taskHistory(first: 1000) { totalCount edges { node { ${NODE} } } } }`);
-      return r.data?.taskHistory.totalCount === total ? r : null;
+      // The count and the page are two queries: wait until both have every task.
+      return r.data?.taskHistory.totalCount === total && r.data.taskHistory.edges.length === total ? r : null;
     }, 'every task in history', 20_000);
     all = res.data.taskHistory.edges.map((e: any) => e.node);
   });
