@@ -79,8 +79,12 @@ function instrument(adapter: TaskAdapter, status: BackendStatus, observers: Read
   }
   // Only whole tasks: a listing with `select` or of thin records leaves fields empty.
   const seenPage = (q: ListQuery, page: TaskPage): TaskPage => {
-    if (taskObservers.size && !q.select && !page.incomplete && !page.keyed) seen(page.tasks);
+    if (!q.select && !page.incomplete && !page.keyed) seen(page.tasks);
     return page;
+  };
+  const seenGot = (ids: readonly string[], got: Array<TaskModel | null | Error>) => {
+    seen(got.filter((t): t is TaskModel => t !== null && !(t instanceof Error)), ids.filter((_, i) => got[i] === null));
+    return got;
   };
   function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
     if (!observers.size) return;
@@ -117,12 +121,14 @@ function instrument(adapter: TaskAdapter, status: BackendStatus, observers: Read
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
-    listTasks: (q, ctx: CallContext) => guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c))).then((page) => seenPage(q, page)),
-    getTasks: (ids, ctx) =>
-      guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed))).then((got) => {
-        if (taskObservers.size) seen(got.filter((t): t is TaskModel => t !== null && !(t instanceof Error)), ids.filter((_, i) => got[i] === null));
-        return got;
-      }),
+    listTasks: (q, ctx: CallContext) => {
+      const read = guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c)));
+      return taskObservers.size ? read.then((page) => seenPage(q, page)) : read;
+    },
+    getTasks: (ids, ctx) => {
+      const read = guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed)));
+      return taskObservers.size ? read.then((got) => seenGot(ids, got)) : read;
+    },
     close: () => adapter.close(),
   };
   if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => guard.write('cancel task', ctx, (c) => track('cancelTask', c, () => adapter.cancelTask!(id, c)));
