@@ -1,20 +1,22 @@
 /**
  * history: task history's two figures (docs/history.md, issue 29).
  * 1. Ingest: transitions written per second into the embedded store by the recorder, while
- *    the same gateway serves live list queries (4 clients in a loop); the queries' latency is
- *    measured without and with the ingest.
+ *    the same gateway serves live list queries (4 connections in a closed loop, from a child
+ *    process); the queries' rate and latency are measured without and with the ingest.
  * 2. taskStats grouped by operation over N stored tasks (1,000,000; --quick 100,000), through
  *    GraphQL, for the embedded store and PostgreSQL (TASKGRAPH_PG_URL's server, or a private
  *    one from Debian's binaries), p50 and p95 of sequential queries; also the chart's
  *    grouping (operation and day) and a history page.
- * Everything runs in this process (gateway, simulator, query clients): the figures are for
- * one machine and one run; see docs/performance.md.
+ * The gateway, the simulator and the observations' generator share this process; the
+ * figures are for one machine and one run; see docs/performance.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark } from './lib/bench.js';
+import { startChild } from './lib/ipc.js';
+import type { LoadResult } from './lib/load-host.js';
 import { percentile, round } from './lib/stats.js';
 import { table } from './lib/table.js';
 import { createBackendSet } from '../src/gateway/backends.js';
@@ -92,32 +94,18 @@ async function gatewayWith(config: Record<string, unknown>, backendsRaw: Array<R
   return { server, history };
 }
 
-/** Live list queries in `clients` loops until `stop`; their latencies. */
-function queryLoad(url: string, clients: number): { stop(): Promise<number[]> } {
-  const latencies: number[] = [];
-  let running = true;
-  const loops = Array.from({ length: clients }, async () => {
-    while (running) latencies.push((await post(url, '{ tasks(first: 50) { nodes { id status progress createdAt } } }')).ms);
-  });
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return latencies;
-    },
-  };
-}
+const LIST = JSON.stringify({ query: '{ tasks(first: 50) { nodes { id status progress createdAt } } }' });
 
 async function measureIngest(seconds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'taskgraph-bench-history-'));
   const sim = await startPrismSimulator({ seed: 3 });
   sim.world.backfill(200, 3_600_000);
   const { server, history } = await gatewayWith({ path: join(dir, 'ingest.db') }, [sim.backendConfig('pc')]);
+  // The query clients in a process of their own (closed loop, 4 connections).
+  const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
+  const spec = { url: server.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: LIST, connections: 4, durationMs: seconds * 1000, warmupMs: 1000 };
   try {
-    const baseline = queryLoad(server.url, 4);
-    await new Promise((r) => setTimeout(r, seconds * 500));
-    const quiet = await baseline.stop();
-
+    const quiet = await load.call<LoadResult>('run', spec);
     const random = prng(7);
     let n = 0;
     let feeding = true;
@@ -132,23 +120,25 @@ async function measureIngest(seconds: number) {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    const load = queryLoad(server.url, 4);
+    const busy = load.call<LoadResult>('run', spec);
+    await new Promise((r) => setTimeout(r, 1000));
     const before = history.recorder.stats();
     const started = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await new Promise((r) => setTimeout(r, seconds * 1000 - 500));
     const after = history.recorder.stats();
     const elapsed = (performance.now() - started) / 1000;
+    const ingesting = await busy;
     feeding = false;
     await feed;
-    const busy = await load.stop();
     await history.recorder.flush();
     return {
       transitionsPerSecond: Math.round((after.transitions - before.transitions) / elapsed),
       tasksWrittenPerSecond: Math.round((after.recorded - before.recorded) / elapsed),
       dropped: after.dropped,
-      queries: { quiet: { count: quiet.length, p50: round(percentile(quiet, 50), 2), p99: round(percentile(quiet, 99), 2) }, ingesting: { count: busy.length, p50: round(percentile(busy, 50), 2), p99: round(percentile(busy, 99), 2), perSecond: Math.round(busy.length / elapsed) } },
+      queries: { quiet: { rps: quiet.rps, p50: quiet.p50, p99: quiet.p99 }, ingesting: { rps: ingesting.rps, p50: ingesting.p50, p99: ingesting.p99 } },
     };
   } finally {
+    await load.stop();
     await server.stop();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
@@ -228,8 +218,8 @@ export const run: Benchmark = async ({ quick }) => {
           ['transitions written / s', ingest.transitionsPerSecond],
           ['task states written / s', ingest.tasksWrittenPerSecond],
           ['observations dropped', ingest.dropped],
-          ['list query p50 / p99 ms, no ingest', `${ingest.queries.quiet.p50} / ${ingest.queries.quiet.p99}`],
-          ['list query p50 / p99 ms, ingesting', `${ingest.queries.ingesting.p50} / ${ingest.queries.ingesting.p99}`],
+          ['list queries / s, p50 / p99 ms, no ingest', `${ingest.queries.quiet.rps}, ${ingest.queries.quiet.p50} / ${ingest.queries.quiet.p99}`],
+          ['list queries / s, p50 / p99 ms, ingesting', `${ingest.queries.ingesting.rps}, ${ingest.queries.ingesting.p50} / ${ingest.queries.ingesting.p99}`],
         ],
       ),
       table([`over ${rows.toLocaleString('en')} stored tasks, ms`, 'embedded p50', 'embedded p95', 'postgres p50', 'postgres p95'], statsRows),

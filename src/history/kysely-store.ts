@@ -6,7 +6,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SqlBool, type Expression } from 'kysely';
 import { TASK_STATUSES, type TaskStatus } from '../model/task.js';
 import { taskOfSnapshot } from './rows.js';
-import { bucketWidth, dayOf, durationBucket } from './stats.js';
+import { bucketWidth, coarseBucket, dayOf, durationBucket } from './stats.js';
 import type { HistoryDatabase } from './tables.js';
 import type { GoneRecord, HistoryFilter, HistoryPageQuery, HistoryScope, HistoryStore, StatsQuery, StatsRow, StoredTask, TaskRecord, TransitionRow } from './store.js';
 
@@ -102,6 +102,7 @@ export function createKyselyStore(db: Kysely<HistoryDatabase>, kind: HistoryStor
                 expires_at: r.expiresAt,
                 duration_ms: r.durationMs,
                 duration_bucket: durationBucket(r.durationMs),
+                duration_bucket_coarse: coarseBucket(durationBucket(r.durationMs)),
                 first_seen_at: r.observedAt,
                 last_seen_at: r.observedAt,
                 gone_at: null,
@@ -122,6 +123,7 @@ export function createKyselyStore(db: Kysely<HistoryDatabase>, kind: HistoryStor
                   expires_at: eb.ref('excluded.expires_at'),
                   duration_ms: eb.ref('excluded.duration_ms'),
                   duration_bucket: eb.ref('excluded.duration_bucket'),
+                  duration_bucket_coarse: eb.ref('excluded.duration_bucket_coarse'),
                   last_seen_at: eb.ref('excluded.last_seen_at'),
                   gone_at: null,
                   snapshot: eb.ref('excluded.snapshot'),
@@ -208,7 +210,7 @@ export function createKyselyStore(db: Kysely<HistoryDatabase>, kind: HistoryStor
       if (dims.has('DAY')) groups.push(['task.day', 'day']);
       if (dims.has('BACKEND')) groups.push(['task.backend', 'backend']);
       if (entity) groups.push(['e.entity_backend', 'entityBackend'], ['e.entity_native_id', 'entityNativeId'], ['e.entity_type', 'entityType']);
-      const bucket = width === 1 ? sql.ref('task.duration_bucket') : sql`task.duration_bucket / ${sql.lit(width)}`;
+      const bucket = sql.ref(width === 1 ? 'task.duration_bucket' : 'task.duration_bucket_coarse');
       const from = entity
         ? db.selectFrom('task').innerJoin('task_entity as e', (j) => j.onRef('e.backend', '=', 'task.backend').onRef('e.native_id', '=', 'task.native_id'))
         : db.selectFrom('task');

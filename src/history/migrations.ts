@@ -23,6 +23,7 @@ const initial: Migration = {
       .addColumn('expires_at', 'bigint')
       .addColumn('duration_ms', 'bigint')
       .addColumn('duration_bucket', 'integer')
+      .addColumn('duration_bucket_coarse', 'integer')
       .addColumn('first_seen_at', 'bigint', (c) => c.notNull())
       .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
       .addColumn('gone_at', 'bigint')
@@ -34,7 +35,7 @@ const initial: Migration = {
     // taskStats grouped by operation (and by operation and day, the console's chart) read
     // only these indexes: every column the query filters or counts is in them.
     await db.schema.createIndex('task_operation_stats_ix').on('task').columns(['operation', 'duration_bucket', ...STATS_COLUMNS]).execute();
-    await db.schema.createIndex('task_operation_day_stats_ix').on('task').columns(['operation', 'day', 'duration_bucket', ...STATS_COLUMNS]).execute();
+    await db.schema.createIndex('task_operation_day_stats_ix').on('task').columns(['operation', 'day', 'duration_bucket_coarse', ...STATS_COLUMNS]).execute();
 
     await db.schema
       .createTable('task_transition')

@@ -29,12 +29,20 @@ export function dayString(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Buckets merged into one coarse bucket (stored beside the fine one): 4% accuracy. */
+export const COARSE_BUCKETS = 4;
+
 /**
- * Buckets merged per group in the stats query: 1 (1% accuracy), or 4 (4%) when grouping by
- * DAY or ENTITY, whose many groups would otherwise make a row of nearly every task.
+ * Buckets merged per group in the stats query: 1 (1% accuracy), or COARSE_BUCKETS when
+ * grouping by DAY or ENTITY, whose many groups would otherwise make a row of nearly every task.
  */
 export function bucketWidth(groupBy: readonly StatsDimension[]): number {
-  return groupBy.includes('DAY') || groupBy.includes('ENTITY') ? 4 : 1;
+  return groupBy.includes('DAY') || groupBy.includes('ENTITY') ? COARSE_BUCKETS : 1;
+}
+
+/** The coarse bucket of a fine one. */
+export function coarseBucket(bucket: number | null): number | null {
+  return bucket === null ? null : Math.floor(bucket / COARSE_BUCKETS);
 }
 
 /**

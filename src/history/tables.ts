@@ -18,6 +18,8 @@ export interface TaskTable {
   duration_ms: number | null;
   /** Log-scale bucket of duration_ms (stats.ts): percentiles are computed over buckets. */
   duration_bucket: number | null;
+  /** duration_bucket merged COARSE_BUCKETS at a time (stats.ts), for DAY and ENTITY groupings. */
+  duration_bucket_coarse: number | null;
   first_seen_at: number;
   last_seen_at: number;
   /** When the backend answered "not found" for it. */
