@@ -203,22 +203,49 @@ export function createKyselyStore(db: Kysely<HistoryDatabase>, kind: HistoryStor
     async stats(query: StatsQuery) {
       const dims = new Set(query.groupBy);
       const entity = dims.has('ENTITY');
-      const width = bucketWidth(query.groupBy);
       // Grouped in the order of the covering indexes (migrations.ts), so the scan streams.
       const groups: Array<[string, string]> = [];
       if (dims.has('OPERATION')) groups.push(['task.operation', 'operation']);
       if (dims.has('DAY')) groups.push(['task.day', 'day']);
       if (dims.has('BACKEND')) groups.push(['task.backend', 'backend']);
+      if (dims.has('STATUS')) groups.push(['task.status', 'status']);
       if (entity) groups.push(['e.entity_backend', 'entityBackend'], ['e.entity_native_id', 'entityNativeId'], ['e.entity_type', 'entityType']);
-      const bucket = sql.ref(width === 1 ? 'task.duration_bucket' : 'task.duration_bucket_coarse');
+      const bucket = sql.ref(bucketWidth(query.groupBy) === 1 ? 'task.duration_bucket' : 'task.duration_bucket_coarse');
       const from = entity
         ? db.selectFrom('task').innerJoin('task_entity as e', (j) => j.onRef('e.backend', '=', 'task.backend').onRef('e.native_id', '=', 'task.native_id'))
         : db.selectFrom('task');
-      // Counts per status (cheaper than a CASE per status and row); stats.ts adds them up.
-      const rows = await (from as ReturnType<typeof db.selectFrom<'task'>>)
-        .select([...groups.map(([ref, alias]) => sql.ref(ref).as(alias)), bucket.as('durationBucket'), sql.ref('task.status').as('status'), sql<number>`count(*)`.as('count')])
+      // 1. cells: tasks per group, duration bucket and status (one pass over an index).
+      const cells = (from as ReturnType<typeof db.selectFrom<'task'>>)
+        .select([...groups.map(([ref, alias]) => sql.ref(ref).as(alias)), bucket.as('bucket'), sql.ref('task.status').as('cell_status'), sql<number>`count(*)`.as('n')])
         .where((eb) => eb.and([scopeWhere(eb, query.scope), filterWhere(eb, query.filter, query.now)]))
-        .groupBy([...groups.map(([ref]) => sql.ref(ref)), bucket, sql.ref('task.status')])
+        .groupBy([...groups.map(([ref]) => sql.ref(ref)), bucket, sql.ref('task.status')]);
+      // 2. the running count of finished tasks per group in bucket order, and the group's total;
+      // 3. per group: counts per status, and the first bucket whose running count reaches the
+      //    50th and 95th percentile's rank (nearest rank: cum >= q * total). Only one row per
+      //    group leaves the database.
+      const keys = groups.map(([, alias]) => sql.ref(alias));
+      const partition = keys.length ? sql`PARTITION BY ${sql.join(keys)}` : sql``;
+      const finished = sql`CASE WHEN bucket IS NULL THEN 0 ELSE n END`;
+      const rows = await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
+        .with('cells', () => cells as never)
+        .with('ranked', (qc) =>
+          qc
+            .selectFrom('cells')
+            .selectAll()
+            .select([sql`sum(${finished}) OVER (${partition} ORDER BY bucket)`.as('cum'), sql`sum(${finished}) OVER (${partition})`.as('total')]),
+        )
+        .selectFrom('ranked')
+        .select([
+          ...keys.map((k, i) => k.as(groups[i]![1])),
+          sql<number>`sum(n)`.as('count'),
+          sql<number>`sum(CASE WHEN cell_status = 'SUCCEEDED' THEN n ELSE 0 END)`.as('succeeded'),
+          sql<number>`sum(CASE WHEN cell_status = 'FAILED' THEN n ELSE 0 END)`.as('failed'),
+          sql<number>`sum(CASE WHEN cell_status = 'CANCELED' THEN n ELSE 0 END)`.as('canceled'),
+          sql<number>`max(total)`.as('durationCount'),
+          sql<number | null>`min(CASE WHEN bucket IS NOT NULL AND 2 * cum >= total THEN bucket END)`.as('p50Bucket'),
+          sql<number | null>`min(CASE WHEN bucket IS NOT NULL AND 100 * cum >= 95 * total THEN bucket END)`.as('p95Bucket'),
+        ])
+        .$if(keys.length > 0, (q) => q.groupBy(keys))
         .execute();
       return rows as unknown as StatsRow[];
     },

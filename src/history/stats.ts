@@ -76,69 +76,36 @@ export interface StatsGroup {
   durationMs: DurationSummary;
 }
 
-/** The nearest-rank quantile of bucket counts sorted by bucket. */
-function quantile(buckets: Array<[number, number]>, total: number, q: number, width: number): number | null {
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
-  let seen = 0;
-  for (const [bucket, count] of buckets) {
-    seen += count;
-    if (seen >= rank) return Math.round(bucketValue(bucket, width) * 10) / 10;
-  }
-  return null;
+/** The value of a percentile's bucket, to a tenth of a millisecond; null when there is none. */
+function valueOf(bucket: number | null, width: number): number | null {
+  return bucket === null || bucket === undefined ? null : Math.round(bucketValue(Number(bucket), width) * 10) / 10;
 }
 
-function keyOf(row: StatsRow, groupBy: readonly StatsDimension[]): string {
-  return JSON.stringify(groupBy.map((d) => (d === 'ENTITY' ? [row.entityBackend, row.entityNativeId, row.entityType] : d === 'BACKEND' ? row.backend : d === 'OPERATION' ? row.operation : d === 'STATUS' ? row.status : row.day)));
-}
-
-/** Folds the per-status, per-bucket rows of the stats query into one group per key, in key order. */
+/** The stats query's rows as groups, in key order. */
 export function foldStats(rows: readonly StatsRow[], groupBy: readonly StatsDimension[]): StatsGroup[] {
   const width = bucketWidth(groupBy);
-  const groups = new Map<string, { group: StatsGroup; buckets: Map<number, number> }>();
-  for (const row of rows) {
-    const key = keyOf(row, groupBy);
-    let entry = groups.get(key);
-    if (!entry) {
-      entry = {
-        buckets: new Map(),
-        group: {
-          backend: groupBy.includes('BACKEND') ? (row.backend ?? null) : null,
-          operation: groupBy.includes('OPERATION') ? (row.operation ?? null) : null,
-          status: groupBy.includes('STATUS') ? ((row.status ?? null) as TaskStatus | null) : null,
-          entity: groupBy.includes('ENTITY') && row.entityNativeId ? { backend: row.entityBackend ?? '', nativeId: row.entityNativeId, type: row.entityType || null, name: null, href: null } : null,
-          day: groupBy.includes('DAY') && row.day !== null && row.day !== undefined ? dayString(Number(row.day)) : null,
-          count: 0,
-          succeeded: 0,
-          failed: 0,
-          canceled: 0,
-          failureRate: null,
-          durationMs: { count: 0, p50: null, p95: null },
-        },
+  const has = (d: StatsDimension) => groupBy.includes(d);
+  return rows
+    .map((row): StatsGroup => {
+      const succeeded = Number(row.succeeded);
+      const failed = Number(row.failed);
+      const canceled = Number(row.canceled);
+      const finished = succeeded + failed + canceled;
+      return {
+        backend: has('BACKEND') ? (row.backend ?? null) : null,
+        operation: has('OPERATION') ? (row.operation ?? null) : null,
+        status: has('STATUS') ? ((row.status ?? null) as TaskStatus | null) : null,
+        entity: has('ENTITY') && row.entityNativeId ? { backend: row.entityBackend ?? '', nativeId: row.entityNativeId, type: row.entityType || null, name: null, href: null } : null,
+        day: has('DAY') && row.day !== null && row.day !== undefined ? dayString(Number(row.day)) : null,
+        count: Number(row.count),
+        succeeded,
+        failed,
+        canceled,
+        failureRate: finished ? failed / finished : null,
+        durationMs: { count: Number(row.durationCount ?? 0), p50: valueOf(row.p50Bucket, width), p95: valueOf(row.p95Bucket, width) },
       };
-      groups.set(key, entry);
-    }
-    const { group, buckets } = entry;
-    const count = Number(row.count);
-    group.count += count;
-    if (row.status === 'SUCCEEDED') group.succeeded += count;
-    else if (row.status === 'FAILED') group.failed += count;
-    else if (row.status === 'CANCELED') group.canceled += count;
-    if (row.durationBucket !== null) {
-      const bucket = Number(row.durationBucket);
-      buckets.set(bucket, (buckets.get(bucket) ?? 0) + Number(row.count));
-    }
-  }
-  const out: StatsGroup[] = [];
-  for (const { group, buckets } of groups.values()) {
-    const finished = group.succeeded + group.failed + group.canceled;
-    group.failureRate = finished ? group.failed / finished : null;
-    const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
-    const total = sorted.reduce((n, [, c]) => n + c, 0);
-    group.durationMs = { count: total, p50: quantile(sorted, total, 0.5, width), p95: quantile(sorted, total, 0.95, width) };
-    out.push(group);
-  }
-  return out.sort(compareGroups);
+    })
+    .sort(compareGroups);
 }
 
 function compareGroups(a: StatsGroup, b: StatsGroup): number {

@@ -101,18 +101,27 @@ export interface StatsQuery {
   now: number;
 }
 
-/** One row of the stats query: a group, a status and a duration bucket in it (stats.ts folds them). */
+/**
+ * One group of the stats query: its keys (the dimensions grouped by), counts, and the buckets
+ * (stats.ts) of its duration percentiles, computed in the database.
+ */
 export interface StatsRow {
   backend?: string | null;
   operation?: string | null;
-  status: string;
+  status?: string | null;
   entityBackend?: string | null;
   entityNativeId?: string | null;
   entityType?: string | null;
   day?: number | null;
-  /** Merged buckets (stats.ts bucketWidth). */
-  durationBucket: number | null;
   count: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+  /** Finished tasks with a duration. */
+  durationCount: number;
+  /** Merged buckets (stats.ts bucketWidth); null without finished tasks. */
+  p50Bucket: number | null;
+  p95Bucket: number | null;
 }
 
 export interface TransitionRow {
