@@ -26,7 +26,16 @@ export interface PostgresStoreOptions {
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<HistoryStore> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 4, types, connectionTimeoutMillis: 5000, application_name: 'taskgraph-history' });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 4,
+    types,
+    connectionTimeoutMillis: 5000,
+    application_name: 'taskgraph-history',
+    // No JIT: the stats query over a million tasks crosses jit_above_cost, and compiling it
+    // takes longer than running it (docs/history.md).
+    options: '-c jit=off',
+  });
   pool.on('error', (err) => options.onError?.(err));
   const db = new Kysely<HistoryDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
