@@ -33,7 +33,10 @@ const initial: Migration = {
     // History pages, since/until and retention walk the sort time.
     await db.schema.createIndex('task_time_ix').on('task').columns(['sort_time', 'backend', 'native_id']).execute();
     // taskStats grouped by operation (and by operation and day, the console's chart) read
-    // only these indexes: every column the query filters or counts is in them.
+    // only these indexes: every column the query filters or counts is in them. The narrow
+    // one serves the unfiltered, unscoped question in half the time of the wide one
+    // (PostgreSQL's index-only scan of a million tasks, docs/performance.md).
+    await db.schema.createIndex('task_operation_counts_ix').on('task').columns(['operation', 'duration_bucket', 'status']).execute();
     await db.schema.createIndex('task_operation_stats_ix').on('task').columns(['operation', 'duration_bucket', ...STATS_COLUMNS]).execute();
     await db.schema.createIndex('task_operation_day_stats_ix').on('task').columns(['operation', 'day', 'duration_bucket_coarse', ...STATS_COLUMNS]).execute();
 
