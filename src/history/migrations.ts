@@ -38,7 +38,8 @@ const initial: Migration = {
     // (PostgreSQL's index-only scan of a million tasks, docs/performance.md).
     await db.schema.createIndex('task_operation_counts_ix').on('task').columns(['operation', 'duration_bucket', 'status']).execute();
     await db.schema.createIndex('task_operation_stats_ix').on('task').columns(['operation', 'duration_bucket', ...STATS_COLUMNS]).execute();
-    await db.schema.createIndex('task_operation_day_stats_ix').on('task').columns(['operation', 'day', 'duration_bucket_coarse', ...STATS_COLUMNS]).execute();
+    // By day first: since/until become a range of it (filterWhere adds the days they imply).
+    await db.schema.createIndex('task_day_operation_stats_ix').on('task').columns(['day', 'operation', 'duration_bucket_coarse', ...STATS_COLUMNS]).execute();
 
     await db.schema
       .createTable('task_transition')
