@@ -42,7 +42,15 @@ function opener(config: HistoryConfig, logger: Logger): { open: () => Promise<Hi
       open: () => openPostgresStore({ url: config.url!, onError: (err) => logger.warn({ store: 'postgres', error: err.message }, 'history store connection failed') }),
     };
   }
-  return { label: `embedded, ${config.path}`, open: () => openEmbeddedStore(config.path) };
+  // The label reaches clients in errors: the kind, not the file's path (logs have the path).
+  return {
+    label: 'embedded',
+    open: () =>
+      openEmbeddedStore(config.path).catch((err: unknown) => {
+        logger.warn({ store: 'embedded', path: config.path, error: err instanceof Error ? err.message : String(err) }, 'history store cannot be opened');
+        throw err;
+      }),
+  };
 }
 
 export function createHistory(config: HistoryConfig, options: HistoryOptions): History {

@@ -56,7 +56,7 @@ describe('available store', () => {
 
   it('answers STORE_FULL on reads while writes fail for lack of space, until one succeeds', async () => {
     let full = true;
-    const store = availableStore(async () => fakeStore({ write: async () => { if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); } }), 'embedded, /var/lib/taskgraph/history.db');
+    const store = availableStore(async () => fakeStore({ write: async () => { if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); } }), 'embedded');
     expect(await reasonOf(store.page({ scope, filter: {}, direction: 'DESC', limit: 1, now: 0 }))).toBe('ok');
     expect(await reasonOf(store.write([], []))).toBe('STORE_FULL');
     const read = await store.stats({ scope, filter: {}, groupBy: [], now: 0 }).catch((e: HistoryUnavailableError) => e);
