@@ -10,6 +10,8 @@
  *   BASE=$PWD ...                                                   # no change: one type's cost, twice
  *   N=3 BASE=... npx tsx bench/ab.ts                                # a page merged over 3 backends of the type
  *
+ * TASKGRAPH_COALESCE=off is config `server.shareInFlight: false` for both gateways
+ * (lib/gateway-host.ts), so a BASE from before the option reads it too.
  * Sharing off measures the engine alone (every query does its own work). The machine's noise
  * is a few percent between identical builds: trust differences larger than that, over 6+ rounds.
  */

@@ -31,8 +31,14 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
   console.log(`taskgraph benchmarks${quick ? ' (--quick)' : ''}: ${only.join(', ')}`);
   console.log(`node ${machine.node}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB`);
-  // The gateway runs as `taskgraph` would (bench/lib/gateway-host.ts): compiled when dist/ is current.
-  console.log(`taskgraph: ${builtModule('server/cli') ? 'the compiled build (dist/)' : 'the TypeScript sources through tsx (dist/ missing or older than src/; npm run build)'}\n`);
+  // The gateway runs as `taskgraph` does (bench/lib/gateway-host.ts): the compiled build of this version.
+  try {
+    builtModule('server/cli');
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  console.log('taskgraph: the compiled build (dist/; `npm run build` after changing src/)\n');
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const results: BenchResult[] = [];

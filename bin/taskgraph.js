@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (dist/) when it is current, else the TypeScript sources in-process
-// through tsx (bin/built.js decides), so `npx taskgraph` works with or without a build and
-// signals (SIGTERM for graceful shutdown) reach the server directly.
-import { builtModule } from './built.js';
+// Runs the compiled CLI (dist/, see bin/built.js) in this process, so signals (SIGTERM for a
+// graceful shutdown) reach the server directly. Without a current build it says what to do.
+import { builtModule, BuildMissingError } from './built.js';
 
-const built = builtModule('server/cli');
-if (built) {
-  await import(built.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/server/cli.ts');
+let cli;
+try {
+  cli = builtModule('server/cli');
+} catch (err) {
+  if (!(err instanceof BuildMissingError)) throw err;
+  console.error(err.message);
+  process.exit(1);
 }
+await import(cli.href);

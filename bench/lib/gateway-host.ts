@@ -14,20 +14,30 @@ import { builtModule } from '../../bin/built.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import type { LoaderOptions } from '../../src/gateway/loaders.js';
 
-/** A module of the gateway as `taskgraph` runs it: compiled when dist/ is current, else the source. */
-const gatewayModule = async <T>(module: string): Promise<T> =>
-  (await import((builtModule(module) ?? new URL(`../../src/${module}.ts`, import.meta.url)).href)) as T;
+/** A module of the gateway as `taskgraph` runs it: from the compiled build of this version (bin/built.js). */
+const gatewayModule = async <T>(module: string): Promise<T> => (await import(builtModule(module).href)) as T;
 const { parseConfig } = await gatewayModule<typeof import('../../src/server/config.js')>('server/config');
 const { startGateway } = await gatewayModule<typeof import('../../src/server/gateway.js')>('server/gateway');
 const { startGatewayServer } = await gatewayModule<typeof import('../../src/server/http.js')>('server/http');
 const { createBackendSet } = await gatewayModule<typeof import('../../src/gateway/backends.js')>('gateway/backends');
 const { buildSchema } = await gatewayModule<typeof import('../../src/gateway/schema.js')>('gateway/schema');
 
+/**
+ * The config of a benchmark's gateway. `TASKGRAPH_COALESCE=off` in this process's environment
+ * is `server.shareInFlight: false` (the engine alone); it stays readable by a checkout older
+ * than the config option (bench/ab.ts runs one).
+ */
+function configOf(raw: Record<string, unknown>) {
+  const server = { host: '127.0.0.1', port: 0, ...(process.env.TASKGRAPH_COALESCE === 'off' ? { shareInFlight: false } : {}) };
+  return parseConfig({ ...raw, server: { ...server, ...(raw.server as object | undefined) } });
+}
+
 /** startGateway, with per-request loader options (the naive resolver of the upstream-requests benchmark). */
 async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOptions): Promise<GatewayServer> {
-  const config = parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw });
-  const backends = createBackendSet(config.backends.map(({ module, config: b }) => ({ adapter: module.create(b), knownAs: b.knownAs })));
-  return startGatewayServer({ schema: buildSchema(), backends, subscriptions: config.subscriptions, loaders });
+  const config = configOf(raw);
+  const { shareInFlight } = config.server;
+  const backends = createBackendSet(config.backends.map(({ module, config: b }) => ({ adapter: module.create(b, { shareInFlight }), knownAs: b.knownAs })));
+  return startGatewayServer({ schema: buildSchema(), backends, subscriptions: config.subscriptions, loaders, shareInFlight });
 }
 
 let gateway: GatewayServer | null = null;
@@ -64,7 +74,7 @@ function collect(): void {
 
 serveCalls({
   async start(raw: Record<string, unknown>, loaders?: LoaderOptions): Promise<{ url: string; wsUrl: string }> {
-    gateway = loaders ? await startWithLoaders(raw, loaders) : await startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, ...raw }));
+    gateway = loaders ? await startWithLoaders(raw, loaders) : await startGateway(configOf(raw));
     gateway.backends.observe((call) => current?.push(call.durationMs));
     return { url: gateway.url, wsUrl: gateway.wsUrl };
   },

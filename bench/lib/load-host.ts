@@ -16,6 +16,12 @@ export interface LoadSpec {
   durationMs: number;
   /** Requests sent before measuring starts (not counted), e.g. to open connections and warm JITs. */
   warmupMs?: number;
+  /**
+   * Distinct requests: every request's body has each `placeholder` replaced by an instant of its
+   * own (ISO 8601, `before` minus one more millisecond per request sent by this process), so no two
+   * requests are the same text-and-variables and nothing can be shared between them.
+   */
+  vary?: { placeholder: string; before: string };
 }
 
 export interface LoadResult {
@@ -33,12 +39,23 @@ export interface LoadResult {
   sample: string;
 }
 
+/** Requests sent with `vary` by this process, over all runs: no instant is ever sent twice. */
+let sent = 0;
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
   const url = new URL(spec.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
-  const body = spec.body === undefined ? undefined : Buffer.from(spec.body);
-  const headers: Record<string, string | number> = { ...spec.headers };
-  if (body) headers['content-length'] = body.length;
+  const fixed = spec.body === undefined ? undefined : Buffer.from(spec.body);
+  const baseHeaders: Record<string, string | number> = { ...spec.headers };
+  if (fixed && !spec.vary) baseHeaders['content-length'] = fixed.length;
+  const parts = spec.vary && spec.body !== undefined ? spec.body.split(spec.vary.placeholder) : null;
+  const before = spec.vary ? Date.parse(spec.vary.before) : 0;
+  /** The body of the next request (and its headers): the same one, or one of its own. */
+  function nextRequest(): { body: Buffer | undefined; headers: Record<string, string | number> } {
+    if (!parts) return { body: fixed, headers: baseHeaders };
+    const body = Buffer.from(parts.join(new Date(before - ++sent).toISOString()));
+    return { body, headers: { ...baseHeaders, 'content-length': body.length } };
+  }
   const samples = new Samples();
   let errors = 0;
   let firstError: string | null = null;
@@ -48,6 +65,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   let stopAt = 0;
 
   function once(): Promise<void> {
+    const { body, headers } = nextRequest();
     const started = performance.now();
     return new Promise<void>((resolve) => {
       const req = http.request({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: spec.method, headers, agent }, (res) => {

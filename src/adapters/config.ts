@@ -54,6 +54,14 @@ export const baseBackendSchema = z
       })
       .strict()
       .default({ failureThreshold: 5, openMs: 30_000 }),
+    /** Concurrent calls to this backend; see docs/reliability.md, "Bulkhead". */
+    bulkhead: z
+      .object({
+        maxConcurrent: z.number().int().min(1).max(10_000).default(64).describe('calls in flight at once; more wait in line'),
+        maxQueued: z.number().int().min(0).max(100_000).default(1000).describe('calls waiting for a slot; past that a call is refused at once'),
+      })
+      .strict()
+      .default({ maxConcurrent: 64, maxQueued: 1000 }),
     /**
      * Other ids this backend is known by in other backends' payloads, e.g. the vCD
      * `virtualCenterID` of this vCenter, so a vCD task links to its vSphere tasks.

@@ -164,11 +164,17 @@ export interface TaskAdapter {
   close(): Promise<void>;
 }
 
+/** What the gateway tells every adapter it creates, beyond the backend's own config. */
+export interface AdapterOptions {
+  /** Identical upstream GETs in flight share one request (config `server.shareInFlight`, default true). */
+  shareInFlight?: boolean;
+}
+
 /** A backend type: its config schema (extending `baseBackendSchema`) bound to its factory. */
 export interface AdapterModule<S extends z.ZodType = z.ZodType> {
   type: BackendType;
   configSchema: S;
-  create(config: z.infer<S>): TaskAdapter;
+  create(config: z.infer<S>, options?: AdapterOptions): TaskAdapter;
 }
 
 /** Keeps the factory's parameter type tied to its schema. */

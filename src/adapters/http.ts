@@ -1,13 +1,17 @@
 /**
- * The HTTP transport every adapter uses: keep-alive connections, a timeout per call, a cap
- * on response size, TLS options, and errors that never carry credentials.
- * Built on node:http directly: it is the hot path of every query, and it needs nothing more.
+ * The HTTP transport every adapter uses, as configuration of got: keep-alive agents, a timeout
+ * per request within the call's budget, TLS options, a cap on response size, retries of reads
+ * (got's, with the call's policy and budget: adapters/retry.ts), a cookie jar per client
+ * (tough-cookie) for session cookies, and errors that never carry credentials.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { COALESCE } from './coalescing.js';
+import got, { type Got, type Method, type RequestError, type RetryOptions } from 'got';
+import { CookieJar } from 'tough-cookie';
 import { BackendError } from './errors.js';
+import { shareGets } from '../sharing/shared-gets.js';
+import { callBudgetOf, RETRIED_ERROR_CODES, RETRIED_STATUSES, retryDelay, type CallBudget } from './retry.js';
 
 export interface TlsOptions {
   /** Skip certificate verification. Off by default; for labs only. */
@@ -27,6 +31,10 @@ export interface TransportOptions {
   maxBodyBytes?: number;
   /** Concurrent sockets per backend. */
   maxSockets?: number;
+  /** Keep the cookies the backend sets and send them back (session cookies), as a browser does. */
+  cookies?: boolean;
+  /** Identical GETs in flight share one request (src/sharing/shared-gets.ts); config `server.shareInFlight`, default true. */
+  shareInFlight?: boolean;
 }
 
 export interface HttpRequest {
@@ -39,6 +47,19 @@ export interface HttpRequest {
   operation: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Safe to send again when no answer came: a read sent as a POST (vim25 RetrievePropertiesEx,
+   * vSphere REST `cis/tasks?action=list`) is retried like a GET. Other POSTs never are.
+   */
+  idempotent?: boolean;
+  /** Send no cookie with this request (cookies it sets are still kept). */
+  withoutCookies?: boolean;
+  /**
+   * The budget of the call the request belongs to. Set by the transport itself from `signal`
+   * before the request may be shared (a shared GET runs under a signal of the sharing helper's);
+   * adapters leave it out.
+   */
+  budget?: CallBudget;
 }
 
 export interface HttpResponse {
@@ -51,40 +72,59 @@ export interface HttpResponse {
 export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
   readonly origin: string;
+  /** Forgets every cookie the backend set (a session it no longer knows). */
+  clearCookies(): void;
   close(): void;
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
-/** What the transport noticed during one gateway call, for that call's retry policy. */
-export interface CallObservations {
-  /** The Retry-After of the last 429 or 503 answer, in ms from its arrival. */
-  retryAfterMs?: number;
+/** Headers that carry credentials or sessions in any of the four vendors' APIs. */
+const SECRET_HEADERS = ['authorization', 'cookie', 'x-ntnx-api-key', 'vmware-api-session-id', 'x-vcloud-authorization', 'x-vmware-vcloud-access-token'];
+
+/** got's beforeError hook: an error object leaving got keeps no credential (header, URL userinfo). */
+function redact(error: RequestError): RequestError {
+  const options = error.options;
+  if (options) {
+    for (const name of SECRET_HEADERS) if (options.headers[name] !== undefined) options.headers[name] = '[redacted]';
+    if (options.url instanceof URL) {
+      options.url.username = '';
+      options.url.password = '';
+    }
+  }
+  return error;
 }
 
-/**
- * Observations by the signal of the gateway call they belong to: the guard gives each call a
- * signal of its own, and adapters hand it to every request they make for that call. (Not
- * AsyncLocalStorage: once used, it hooks every promise of the process, about 4% of the CPU
- * of a subscription fan-out.)
- */
-const observations = new WeakMap<AbortSignal, CallObservations>();
-
-/**
- * Records into `into` what every transport request made with `signal` notices (adapters turn
- * statuses into BackendErrors; the Retry-After header would be lost there).
- */
-export function observeTransport(into: CallObservations, signal: AbortSignal): void {
-  observations.set(signal, into);
+/** A jar that sends nothing and keeps what the answer sets (HttpRequest.withoutCookies). */
+function keepOnly(jar: CookieJar) {
+  return {
+    getCookieString: async () => '',
+    setCookie: (raw: string, url: string) => jar.setCookie(raw, url),
+  };
 }
 
-/** Retry-After (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) in ms from `now`; undefined when unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+/** got's retry for one request: the call's policy within its budget, reads only. */
+function retryFor(req: HttpRequest, budget: CallBudget | undefined): Partial<RetryOptions> {
+  if (!budget || (req.method !== 'GET' && !req.idempotent)) return { limit: 0 };
+  return {
+    limit: budget.retry.attempts - 1,
+    methods: [req.method as Method],
+    statusCodes: RETRIED_STATUSES,
+    errorCodes: RETRIED_ERROR_CODES,
+    // A Retry-After of any length reaches calculateDelay, which weighs it against the budget.
+    maxRetryAfter: Number.POSITIVE_INFINITY,
+    calculateDelay: ({ attemptCount, retryAfter, computedValue }) => {
+      if (computedValue === 0) return 0; // got's rules say no: method, status, error code or limit
+      const delay = retryDelay(budget.retry, {
+        attempt: attemptCount,
+        retryAfterMs: retryAfter,
+        remainingMs: budget.deadline - performance.now(),
+        random: budget.random(),
+      });
+      // got reads 0 as "do not retry"; a zero backoff is the smallest wait instead.
+      return delay === null ? 0 : Math.max(1, delay);
+    },
+  };
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -92,156 +132,85 @@ export function createTransport(options: TransportOptions): Transport {
   if (base.username || base.password) {
     throw new Error(`backend ${options.backend}: put credentials in username/password, not in the url`);
   }
-  const isHttps = base.protocol === 'https:';
-  const agent = isHttps
-    ? new https.Agent({
-        keepAlive: true,
-        maxSockets: options.maxSockets ?? 32,
-        rejectUnauthorized: !options.tls?.insecure,
-        ca: options.tls?.caFile ? readFileSync(options.tls.caFile) : undefined,
-      })
-    : new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 });
+  const ca = options.tls?.caFile ? readFileSync(options.tls.caFile) : undefined;
+  const rejectUnauthorized = !options.tls?.insecure;
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32, rejectUnauthorized, ca }),
+  };
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const basePath = base.pathname.replace(/\/$/, '');
+  const jar = options.cookies ? new CookieJar() : undefined;
+  const client: Got = got.extend({
+    agent: agents,
+    https: { rejectUnauthorized, certificateAuthority: ca },
+    responseType: 'buffer',
+    throwHttpErrors: false,
+    followRedirect: false,
+    // What we send is what the vendors document: no Accept-Encoding, no User-Agent of got's.
+    decompress: false,
+    headers: { 'user-agent': undefined },
+    cookieJar: jar,
+    ignoreInvalidCookies: true,
+    retry: { limit: 0 },
+    hooks: { beforeError: [redact] },
+  });
 
-  function send(req: HttpRequest): Promise<HttpResponse> {
+  async function send(req: HttpRequest): Promise<HttpResponse> {
     const target = req.path.startsWith('http') ? new URL(req.path) : new URL(basePath + req.path, base.origin);
     if (target.origin !== base.origin) {
       // A backend's link pointing elsewhere is never followed with our credentials.
-      return Promise.reject(
-        new BackendError('BACKEND_BAD_RESPONSE', options.backend, `${options.backend}: ${req.operation}: link to another origin refused`),
-      );
+      throw new BackendError('BACKEND_BAD_RESPONSE', options.backend, `${options.backend}: ${req.operation}: link to another origin refused`);
     }
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
-    const notes = req.signal && observations.get(req.signal);
-    return new Promise<HttpResponse>((resolve, reject) => {
-      let settled = false;
-      const headers: Record<string, string | number> = { ...req.headers };
-      if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
-      const clientReq = (isHttps ? https : http).request(
-        {
-          method: req.method,
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          path: target.pathname + target.search,
-          headers,
-          agent,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxBody) fail('BACKEND_BAD_RESPONSE', `response larger than ${maxBody} bytes`);
-            else chunks.push(chunk);
-          });
-          res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            req.signal?.removeEventListener('abort', onAbort);
-            if (notes && (res.statusCode === 429 || res.statusCode === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-            const body = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: () => body.toString('utf8') });
-          });
-          res.on('error', (err) => fail('BACKEND_UNAVAILABLE', `connection broke while reading: ${err.message}`));
-        },
-      );
-      function fail(code: 'BACKEND_UNAVAILABLE' | 'BACKEND_TIMEOUT' | 'BACKEND_BAD_RESPONSE', why: string): void {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        clientReq.destroy();
-        reject(new BackendError(code, options.backend, `${options.backend}: ${req.operation} failed: ${why}`));
-      }
-      const timer = setTimeout(() => fail('BACKEND_TIMEOUT', `no answer within ${timeoutMs} ms`), timeoutMs);
-      clientReq.on('error', (err: NodeJS.ErrnoException) => fail('BACKEND_UNAVAILABLE', err.code ?? err.message));
-      // Removed when the request settles: a long-lived signal must not collect one per request.
-      function onAbort(): void {
-        fail('BACKEND_UNAVAILABLE', 'aborted');
-      }
-      if (req.signal) {
-        if (req.signal.aborted) fail('BACKEND_UNAVAILABLE', 'aborted');
-        else req.signal.addEventListener('abort', onAbort, { once: true });
-      }
-      clientReq.end(req.body);
+    const failed = (code: 'BACKEND_UNAVAILABLE' | 'BACKEND_TIMEOUT' | 'BACKEND_BAD_RESPONSE', why: string) =>
+      new BackendError(code, options.backend, `${options.backend}: ${req.operation} failed: ${why}`);
+    if (req.signal?.aborted) throw failed('BACKEND_UNAVAILABLE', 'aborted');
+    const pending = client(target, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: req.signal,
+      timeout: { request: timeoutMs },
+      retry: retryFor(req, req.budget ?? callBudgetOf(req.signal)),
+      responseType: 'buffer',
+      ...(jar && req.withoutCookies ? { cookieJar: keepOnly(jar) } : {}),
     });
-  }
-
-  /**
-   * Identical GETs in flight at the same time share one upstream request (as Apollo Router's
-   * subgraph deduplication does): N dashboards asking for the same page, or N subscribers
-   * loading the same task, cost the backend one call. Nothing is kept once it is answered.
-   * Each caller keeps its own abort signal; the shared request is aborted only when every
-   * caller has given up. The backend sees the first caller's correlation id.
-   */
-  const flights = new Map<string, { response: Promise<HttpResponse>; waiting: number; controller: AbortController }>();
-
-  function request(req: HttpRequest): Promise<HttpResponse> {
-    if (!COALESCE || req.method !== 'GET' || req.body !== undefined) return send(req);
-    if (req.signal?.aborted) return send(req);
-    const key = flightKey(req);
-    let flight = flights.get(key);
-    if (!flight) {
-      const controller = new AbortController();
-      const started = { response: send({ ...req, signal: controller.signal }), waiting: 0, controller };
-      flights.set(key, started);
-      const land = () => {
-        if (flights.get(key) === started) flights.delete(key);
-      };
-      started.response.then(land, land);
-      flight = started;
+    let tooLarge = false;
+    pending.on('downloadProgress', (progress) => {
+      // Content-Length announces a body over the cap before any of it is read.
+      if (!tooLarge && (progress.transferred > maxBody || (progress.total ?? 0) > maxBody)) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    });
+    try {
+      const res = await pending;
+      return { status: res.statusCode, headers: res.headers, body: res.body, text: () => res.body.toString('utf8') };
+    } catch (err) {
+      if (tooLarge) throw failed('BACKEND_BAD_RESPONSE', `response larger than ${maxBody} bytes`);
+      const error = err as RequestError;
+      if (error.name === 'TimeoutError') throw failed('BACKEND_TIMEOUT', `no answer within ${timeoutMs} ms`);
+      if (error.name === 'AbortError' || error.name === 'CancelError') throw failed('BACKEND_UNAVAILABLE', 'aborted');
+      if (error.name === 'ReadError') throw failed('BACKEND_UNAVAILABLE', `connection broke while reading: ${error.code ?? error.message}`);
+      throw failed('BACKEND_UNAVAILABLE', error.code ?? error.message);
     }
-    const shared = flight;
-    shared.waiting++;
-    const signal = req.signal;
-    // Every caller sharing the answer notes its Retry-After for its own retry policy.
-    const notes = signal && observations.get(signal);
-    const noted = (res: HttpResponse) => {
-      if (notes && (res.status === 429 || res.status === 503)) notes.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-      return res;
-    };
-    if (!signal) return shared.response.then(noted);
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const onAbort = () => {
-        // This caller gives up; the others (if any) still wait for the shared answer.
-        if (--shared.waiting === 0) shared.controller.abort();
-        reject(new BackendError('BACKEND_UNAVAILABLE', options.backend, `${options.backend}: ${req.operation} failed: aborted`));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.response.then(
-        (res) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(noted(res));
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
   }
 
-  return {
-    request,
+  const direct: Transport = {
+    request: send,
     origin: base.origin,
-    close: () => agent.destroy(),
+    clearCookies: () => jar?.removeAllCookiesSync(),
+    close: () => {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
   };
-}
-
-/** Correlation headers differ per caller and do not change the answer, so they are left out of the key. */
-const CORRELATION_HEADER = /request-id|correlation-id/i;
-
-/** Identifies a GET by everything that can change its answer: URL, credentials, content negotiation. */
-function flightKey(req: HttpRequest): string {
-  const headers = Object.entries(req.headers ?? {})
-    .filter(([name]) => !CORRELATION_HEADER.test(name))
-    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
-    .sort()
-    .join('\n');
-  return `${req.path}\n${req.timeoutMs ?? ''}\n${req.operation}\n${headers}`;
+  const shared = shareGets(direct, { backend: options.backend, enabled: options.shareInFlight ?? true });
+  return {
+    ...direct,
+    request: (req) => shared.request(req.budget || !req.signal ? req : { ...req, budget: callBudgetOf(req.signal) }),
+  };
 }
 
 /** Basic auth header value. */

@@ -1,21 +1,28 @@
 /**
- * The configured backends as the gateway sees them: each adapter wrapped so that every
- * upstream call updates that backend's health (state, latency, last error).
+ * The configured backends as the gateway sees them: each adapter behind its guard (budget,
+ * bulkhead, circuit) and instrumented, so that every upstream call updates that backend's
+ * state (latency, last error). Health follows the circuit breaker: one story of failures.
  */
 import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import type { TaskModel } from '../model/task.js';
 import { BackendError } from '../adapters/errors.js';
-import type { CircuitSnapshot } from './resilience/breaker.js';
+import type { CircuitBreaker, CircuitSnapshot } from './resilience/breaker.js';
+import { isBackendFailure } from './resilience/failure.js';
 import { createGuard, DEFAULT_RESILIENCE, throwIfEveryItemFailed, type BackendGuard, type ResilienceSettings } from './resilience/guard.js';
 
 export type Health = 'UNKNOWN' | 'UP' | 'DEGRADED' | 'DOWN';
 
 export interface BackendStatus {
-  health: Health;
+  /**
+   * From the circuit: UNKNOWN before any call ended, DOWN while the circuit is open or probing,
+   * DEGRADED after a failed call (closed, counting), UP otherwise.
+   */
+  readonly health: Health;
   latencyMs: number | null;
   lastError: string | null;
   lastErrorAt: Date | null;
-  consecutiveFailures: number;
+  /** The circuit's count of consecutive failed calls. */
+  readonly consecutiveFailures: number;
   /** The circuit breaker's state, read live. */
   readonly circuit: CircuitSnapshot;
 }
@@ -61,13 +68,25 @@ export interface BackendSet {
   close(): Promise<void>;
 }
 
-/** Errors that say nothing about the backend's health (the caller asked for something bad). */
-function isCallerError(err: unknown): boolean {
-  return err instanceof BackendError && (err.code === 'NOT_FOUND' || err.code === 'BAD_USER_INPUT' || err.code === 'UNSUPPORTED');
+/** What the circuit says about the backend's health (see BackendStatus.health); `seen`: a call has ended. */
+export function healthOf(breaker: CircuitBreaker, seen: boolean): Health {
+  const circuit = breaker.snapshot();
+  if (circuit.state !== 'CLOSED') return 'DOWN';
+  if (circuit.consecutiveFailures > 0) return 'DEGRADED';
+  return seen ? 'UP' : 'UNKNOWN';
 }
 
-/** Reads go through `guard.read` (budget, circuit, retries), mutations through `guard.write` (never retried); each attempt is tracked. */
-function instrument(adapter: TaskAdapter, status: BackendStatus, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard, taskObservers: ReadonlySet<TaskObserver>): TaskAdapter {
+/** What instrumentation records beside the circuit. */
+interface Observed {
+  latencyMs: number | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  /** Whether any call has ended yet. */
+  seen: boolean;
+}
+
+/** Every call goes through the guard (budget, bulkhead, circuit) and is tracked (latency, last failure, observers). */
+function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard, taskObservers: ReadonlySet<TaskObserver>): TaskAdapter {
   function seen(tasks: readonly TaskModel[], missing: readonly string[] = []): void {
     for (const observer of taskObservers) {
       try {
@@ -103,15 +122,13 @@ function instrument(adapter: TaskAdapter, status: BackendStatus, observers: Read
       const result = await call();
       notify(operation, ctx, started, null);
       status.latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      status.health = 'UP';
-      status.consecutiveFailures = 0;
+      status.seen = true;
       return result;
     } catch (err) {
       notify(operation, ctx, started, err instanceof BackendError ? err.code : 'INTERNAL');
-      if (!isCallerError(err)) {
-        status.consecutiveFailures++;
-        status.health = status.consecutiveFailures >= 3 ? 'DOWN' : 'DEGRADED';
-        status.lastError = err instanceof Error ? err.message : String(err);
+      status.seen = true;
+      if (isBackendFailure(err)) {
+        status.lastError = err.message;
         status.lastErrorAt = new Date();
       }
       throw err;
@@ -160,8 +177,28 @@ export function createBackendSet(
   for (const { adapter, knownAs, resilience } of entries) {
     const guard = createGuard({ backend: adapter.name, settings: resilience ?? DEFAULT_RESILIENCE, now: options.now, random: options.random });
     const circuit = () => guard.breaker.snapshot();
-    const status: BackendStatus = { health: 'UNKNOWN', latencyMs: null, lastError: null, lastErrorAt: null, consecutiveFailures: 0, get circuit() { return circuit(); } };
-    byName.set(adapter.name, { adapter: instrument(adapter, status, observers, guard, taskObservers), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
+    const observed: Observed = { latencyMs: null, lastError: null, lastErrorAt: null, seen: false };
+    const status: BackendStatus = {
+      get health() {
+        return healthOf(guard.breaker, observed.seen);
+      },
+      get latencyMs() {
+        return observed.latencyMs;
+      },
+      get lastError() {
+        return observed.lastError;
+      },
+      get lastErrorAt() {
+        return observed.lastErrorAt;
+      },
+      get consecutiveFailures() {
+        return circuit().consecutiveFailures;
+      },
+      get circuit() {
+        return circuit();
+      },
+    };
+    byName.set(adapter.name, { adapter: instrument(adapter, observed, observers, guard, taskObservers), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
   }
   return {
     get: (name) => byName.get(name),

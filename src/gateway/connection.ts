@@ -9,8 +9,8 @@
  * list therefore never shift a page: nothing is repeated or skipped.
  */
 import { createHash } from 'node:crypto';
-import { COALESCE } from '../adapters/coalescing.js';
-import type { CallContext, KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import { listPageKey } from '../sharing/keys.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
@@ -215,27 +215,14 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
 }
 
 /**
- * Identical list calls in flight at the same time share one page: N clients polling the same
- * list cost one upstream call, one parse and one mapping, not N. Keyed on the adapter object,
- * so a caller with a scoped view (a restricted principal gets its own per request) never
- * shares with another. Nothing is kept once answered.
+ * One backend's page. Identical list calls in flight at the same time share one page
+ * (`ctx.listsInFlight`): N clients of one scope polling the same list cost one upstream call,
+ * one parse and one mapping, not N. The key holds the caller's whole scope (sharing/keys.ts).
  */
-const listsInFlight = new WeakMap<TaskAdapter, Map<string, Promise<TaskPage>>>();
-
-function sharedList(adapter: TaskAdapter, query: ListQuery, call: CallContext): Promise<TaskPage> {
-  if (!COALESCE) return adapter.listTasks(query, call);
-  let flights = listsInFlight.get(adapter);
-  if (!flights) listsInFlight.set(adapter, (flights = new Map()));
-  const key = JSON.stringify([query.filter, query.direction, query.after ?? null, query.limit, query.select ? [...query.select].sort() : null, query.completesKept ?? false, query.mapsKept ?? false]);
-  const shared = flights.get(key);
-  if (shared) return shared;
-  const page = adapter.listTasks(query, call);
-  flights.set(key, page);
-  const land = () => {
-    if (flights.get(key) === page) flights.delete(key);
-  };
-  page.then(land, land);
-  return page;
+function listPage(ctx: GatewayContext, adapter: TaskAdapter, query: ListQuery): Promise<TaskPage> {
+  const flights = ctx.listsInFlight;
+  if (!flights) return adapter.listTasks(query, ctx.call);
+  return flights.run(listPageKey(ctx.access.principal, adapter.name, query), () => adapter.listTasks(query, ctx.call));
 }
 
 /**
@@ -281,7 +268,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
         const after = key ? positionOn(name, key, direction) : undefined;
         // With one backend every candidate is kept: mapping by key would only defer it.
         const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: req.scope.size > 1 };
-        const page = await sharedList(backend.adapter, query, ctx.call);
+        const page = await listPage(ctx, backend.adapter, query);
         if (page.incomplete) incomplete.add(name);
         return { page, candidates: candidatesOf(page, name) };
       } catch (err) {

@@ -3,7 +3,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import type { CallContext } from '../adapters/contract.js';
+import type { CallContext, TaskPage } from '../adapters/contract.js';
+import type { InFlight } from '../sharing/in-flight.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { createAccess, type Access, type AccessPolicy } from '../security/access.js';
 import { ANONYMOUS, type Principal } from '../security/principal.js';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   hub: SubscriptionHub;
   /** Aborted when the WebSocket connection that carries a subscription closes. */
   connectionClosed?: AbortSignal;
+  /** List pages in flight, shared by callers of one scope (the server's; absent: never shared). */
+  listsInFlight?: InFlight<TaskPage>;
 }
 
 export function createContext(
@@ -43,6 +46,8 @@ export function createContext(
     principal?: Principal;
     accessPolicy?: AccessPolicy;
     maxFirst?: number;
+    /** The server's list pages in flight (config `server.shareInFlight`); absent: lists are never shared. */
+    listsInFlight?: InFlight<TaskPage>;
   } = {},
 ): GatewayContext {
   const call: CallContext = { requestId: options.requestId ?? randomUUID(), request: Symbol('request') };
@@ -58,5 +63,6 @@ export function createContext(
     receivedAt: performance.now(),
     partialErrors: [],
     connectionClosed: options.connectionClosed,
+    listsInFlight: options.listsInFlight,
   };
 }

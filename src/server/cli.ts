@@ -3,7 +3,7 @@
  *   taskgraph serve --config taskgraph.yaml [--port N] [--log-level L]
  *   taskgraph check --config taskgraph.yaml [--timeout-ms N]
  *   taskgraph demo [--port N]
- *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N]
+ *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N] [--host H] [--tls]
  *   taskgraph schema [--federation] [--config taskgraph.yaml]
  */
 import { parseArgs } from 'node:util';
@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<void> {
       'timeout-ms': { type: 'string' },
       host: { type: 'string' },
       federation: { type: 'boolean' },
+      tls: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -123,7 +124,8 @@ async function main(argv: string[]): Promise<void> {
       const name = positionals[0];
       const start = name ? simulator(name) : undefined;
       if (!start) fail(`simulate: expected one of ${simulatorNames().join(', ')}${name ? `, got "${name}"` : ''}`);
-      const sim = await start({ port: port ?? 0, host: values.host, spawnEveryMs: 3000, initialTasks: 25 });
+      // --tls: https with a self-signed certificate; the config entry names its CA file.
+      const sim = await start({ port: port ?? 0, host: values.host, spawnEveryMs: 3000, initialTasks: 25, tls: values.tls });
       process.stdout.write(`${sim.name} simulator at ${sim.server.url}\nconfig entry: ${JSON.stringify(sim.backendConfig(`${sim.name}-sim`))}\n`);
       onShutdown(() => sim.close());
       return;

@@ -19,9 +19,15 @@ export const serverSchema = z
     port: z.number().int().min(0).max(65535).default(4000),
     /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (server/known-operations.ts). */
     knownOperations: z.boolean().default(true),
+    /**
+     * Identical work in flight for callers of the same scope is done once (src/sharing):
+     * upstream GETs, list pages, query and subscription event executions. false: every
+     * request does its own work (benchmarks of the engine alone).
+     */
+    shareInFlight: z.boolean().default(true),
   })
   .strict()
-  .default({ host: '127.0.0.1', port: 4000, knownOperations: true });
+  .default({ host: '127.0.0.1', port: 4000, knownOperations: true, shareInFlight: true });
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 
@@ -48,7 +54,7 @@ export const loggingSchema = z
 export interface BackendEntry {
   module: AdapterModule;
   /** Validated by the adapter's own schema. */
-  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit'> & { type: string } & Record<string, unknown>;
+  config: Pick<BaseBackendConfig, 'name' | 'knownAs' | 'timeoutMs' | 'retry' | 'circuit' | 'bulkhead'> & { type: string } & Record<string, unknown>;
 }
 
 export const redisSchema = z

@@ -19,7 +19,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
   const security = securityFromConfig(config);
   const entries = config.backends.map(({ module, config: backend }) => {
     try {
-      return { adapter: module.create(backend), knownAs: backend.knownAs, resilience: backend };
+      return { adapter: module.create(backend, { shareInFlight: config.server.shareInFlight }), knownAs: backend.knownAs, resilience: backend };
     } catch (err) {
       throw new ConfigError(`backends (${backend.name}): ${(err as Error).message}`);
     }
@@ -36,6 +36,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
       knownOperations: config.server.knownOperations,
+      shareInFlight: config.server.shareInFlight,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
       cleanup: async () => {
         await history?.close();

@@ -18,7 +18,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
-import { COALESCE } from '../adapters/coalescing.js';
+import type { TaskPage } from '../adapters/contract.js';
+import { InFlight } from '../sharing/in-flight.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
@@ -32,7 +33,7 @@ import { httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperat
 import { graphqlPostHandler } from './graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
-import { createSharedExecution, scopeKeyOf } from './shared-execution.js';
+import { createSharedExecution } from './shared-execution.js';
 import { createOperationRunner, jitGateway } from './jit-executor.js';
 import { knownOperations } from './known-operations.js';
 import { directDelivery } from './ws-delivery.js';
@@ -72,6 +73,13 @@ export interface GatewayServerOptions {
   security?: ServerSecurity;
   /** Queries Apollo has resolved before skip its pipeline when nothing needs it (known-operations.ts); default true. */
   knownOperations?: boolean;
+  /**
+   * Identical work in flight for callers of the same scope is shared (src/sharing): query
+   * executions, list pages, subscription event executions. Config `server.shareInFlight`,
+   * default true; false measures the engine alone (benchmarks). Upstream GETs are the
+   * adapters' (their create options).
+   */
+  shareInFlight?: boolean;
   /** Adds further series to /metrics (task history's). */
   registerMetrics?: (registry: import('prom-client').Registry) => void;
 }
@@ -124,13 +132,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
     return controller.signal;
   };
-  // Callers who may see the same things share executions (subscriptions and queries alike).
-  const accessScopeOf = (value: unknown) => {
-    const { access } = value as GatewayContext;
-    return access.unrestricted ? '*' : scopeKeyOf(access.principal);
-  };
+  const shareInFlight = options.shareInFlight ?? true;
+  // Callers of the very same scope share work (src/sharing/keys.ts builds every key from it).
+  const callerOf = (value: unknown) => (value as GatewayContext).access.principal;
+  const listsInFlight = shareInFlight ? new InFlight<TaskPage>({ enabled: true }) : undefined;
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
-  const shared = createSharedExecution(accessScopeOf);
+  const shared = createSharedExecution({ principalOf: callerOf, shareEvents: shareInFlight });
   // Errors of subscription results are masked as on HTTP: no internals reach a client.
   const deliver = directDelivery(maskResult);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
@@ -153,6 +160,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           principal: wsAuth.principalOf(ctx.extra) ?? NOBODY,
           accessPolicy: security.accessPolicy,
           maxFirst: security.limits.maxFirst,
+          listsInFlight,
         }) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
     },
@@ -205,9 +213,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Same schema; operations run compiled (graphql-jit) instead of interpreted.
   const runner = createOperationRunner(
     schema,
-    COALESCE
+    shareInFlight
       ? {
-          keyOf: accessScopeOf,
+          principalOf: callerOf,
           adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
         }
       : undefined,
@@ -287,6 +295,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       principal,
       accessPolicy: security.accessPolicy,
       maxFirst: security.limits.maxFirst,
+      listsInFlight,
     });
   const checkLimits = httpLimits(security.limits);
   graphqlPost = graphqlPostHandler({

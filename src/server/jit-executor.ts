@@ -11,6 +11,9 @@ import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationTypeNode } from 'graphql';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { Principal } from '../security/principal.js';
+import { InFlight } from '../sharing/in-flight.js';
+import { executionKey } from '../sharing/keys.js';
 
 // The graphql instance graphql-jit and Apollo load (Node resolves graphql's CommonJS `main`);
 // a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy.
@@ -42,13 +45,14 @@ function hasNestedVariable(document: DocumentNode): boolean {
 const MAX_COMPILED = 500;
 
 /**
- * Sharing of identical queries in flight: callers whose `keyOf` strings are equal see the same
- * data (same access scope); a query that arrives while the same one (text, operation,
- * variables) runs for such a caller gets that run's result, and `adopt` hands it what else the
- * run left in its context (the partial errors of backends that failed).
+ * Sharing of identical queries in flight (config `server.shareInFlight`): a query that arrives
+ * while the same one (text, operation, variables) runs for a caller of the very same scope
+ * gets that run's result (src/sharing), and `adopt` hands it what else the run left in its
+ * context (the partial errors of backends that failed).
  */
 export interface ShareOptions {
-  keyOf(context: unknown): string | null;
+  /** The caller of a context; null never shares that caller's runs. */
+  principalOf(context: unknown): Principal | null;
   adopt(from: unknown, to: unknown): void;
 }
 
@@ -81,7 +85,7 @@ const HANDED_OVER = Symbol('taskgraph.handedOver');
 /** Compiled runs of valid operations, for Apollo's executor (jitGateway) and known-operations.ts alike. */
 export function createOperationRunner(schema: GraphQLSchema, share?: ShareOptions): OperationRunner {
   const compiled = new Map<string, CompiledQuery | null>();
-  const running = new Map<string, Promise<{ result: Result; context: unknown }>>();
+  const running = new InFlight<{ result: Result; context: unknown }>({ enabled: share !== undefined });
 
   function compiledFor(key: string, operation: ValidOperation): CompiledQuery | null {
     let query = compiled.get(key);
@@ -108,22 +112,12 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
           ? await query.query(undefined, context, variables)
           : await execute({ schema, document: operation.document, contextValue: context, variableValues: variables, operationName: operation.operationName })) as Result;
       // Only queries are shared (never mutations), and only between callers of one scope.
-      const scope = share && operation.type === 'query' ? share.keyOf(context) : null;
-      if (scope === null) return run();
-      const sharedKey = `${key}\u0000${JSON.stringify(variables)}\u0000${scope}`;
-      const inFlight = running.get(sharedKey);
-      if (inFlight) {
-        const { result, context: from } = await inFlight;
-        share!.adopt(from, context);
-        return result;
-      }
-      const started = run().then((result) => ({ result, context: context as unknown }));
-      running.set(sharedKey, started);
-      const land = () => {
-        if (running.get(sharedKey) === started) running.delete(sharedKey);
-      };
-      started.then(land, land);
-      return (await started).result;
+      const principal = share && operation.type === 'query' ? share.principalOf(context) : null;
+      if (principal === null) return run();
+      const sharedKey = executionKey(principal, { document: operation.source, operationName: operation.operationName, variables });
+      const shared = await running.run(sharedKey, async () => ({ result: await run(), context }));
+      if (shared.context !== context) share!.adopt(shared.context, context);
+      return shared.result;
     },
     handOver(context, run) {
       (context as { [HANDED_OVER]?: Promise<Result> })[HANDED_OVER] = run;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import type { TaskModel } from '../model/task.js';
 import { createEventQueue, type EventQueue } from '../subscriptions/queue.js';
+import { scopeOf, type Principal } from '../security/principal.js';
 import { createSharedExecution, type Results } from './shared-execution.js';
 
 // The CommonJS graphql, as the module under test uses (see its header).
@@ -41,16 +42,22 @@ function setup() {
   return { schema, sources, executions: () => executions };
 }
 
+/** Two principals of one scope, and one of another. */
+const S1: Principal = { id: 'a', kind: 'api-key', scope: scopeOf({ backends: ['b'], vcdOrgs: ['x'] }) };
+const S1_TOO: Principal = { id: 'b', kind: 'api-key', scope: scopeOf({ backends: ['b'], vcdOrgs: ['x', 'x'] }) };
+const S2: Principal = { id: 'c', kind: 'api-key', scope: scopeOf({ backends: ['b'], vcdOrgs: ['y'] }) };
+const sharing = (shareEvents = true) => ({ principalOf: (ctx: unknown) => (ctx as { principal?: Principal }).principal ?? S1, shareEvents });
+
 describe('shared subscription execution', () => {
   it('executes an event once for subscribers with the same document, variables and scope', async () => {
     const { schema, sources, executions } = setup();
-    const shared = createSharedExecution((ctx) => (ctx as { scope: string }).scope);
+    const shared = createSharedExecution(sharing());
     const document = shared.parse('subscription($k: Int) { tick(k: $k) { n runs } }');
     expect(shared.parse('subscription($k: Int) { tick(k: $k) { n runs } }')).toBe(document);
     expect(shared.validate(schema, document)).toEqual([]);
-    const subscribe = (scope: string, k: number) =>
-      shared.subscribe({ schema, document, contextValue: { scope }, variableValues: { k } }) as Promise<AsyncIterableIterator<any>>;
-    const [a, b, other, otherVars] = await Promise.all([subscribe('s1', 1), subscribe('s1', 1), subscribe('s2', 1), subscribe('s1', 2)]);
+    const subscribe = (principal: Principal, k: number) =>
+      shared.subscribe({ schema, document, contextValue: { principal }, variableValues: { k } }) as Promise<AsyncIterableIterator<any>>;
+    const [a, b, other, otherVars] = await Promise.all([subscribe(S1, 1), subscribe(S1_TOO, 1), subscribe(S2, 1), subscribe(S1, 2)]);
     const event = { n: 7 };
     for (const s of sources) s.push({ tick: event });
     const results = await Promise.all([a, b, other, otherVars].map((it) => it.next()));
@@ -64,9 +71,21 @@ describe('shared subscription execution', () => {
     expect(executions()).toBe(6);
   });
 
+  it('executes every event for every subscriber when sharing is off (server.shareInFlight: false)', async () => {
+    const { schema, sources, executions } = setup();
+    const shared = createSharedExecution(sharing(false));
+    const document = shared.parse('subscription { tick { runs } }');
+    const its = await Promise.all([1, 2, 3].map(() => shared.subscribe({ schema, document, contextValue: { principal: S1 } }) as Promise<AsyncIterableIterator<any>>));
+    const event = { n: 1 };
+    for (const s of sources) s.push({ tick: event });
+    const results = await Promise.all(its.map((it) => it.next()));
+    expect(results.map((r) => r.value.data.tick.runs).sort()).toEqual([1, 2, 3]);
+    expect(executions()).toBe(3);
+  });
+
   it('yields the settled result when execution is asynchronous', async () => {
     const { schema, sources } = setup();
-    const shared = createSharedExecution(() => '*');
+    const shared = createSharedExecution(sharing());
     const document = shared.parse('subscription { tick { late } }');
     const it = (await shared.subscribe({ schema, document, contextValue: {} })) as AsyncIterableIterator<any>;
     sources[0]!.push({ tick: { n: 4 } });
@@ -76,7 +95,7 @@ describe('shared subscription execution', () => {
 
   it('ends the source at once on return(), even while a next() is waiting', async () => {
     const { schema, sources } = setup();
-    const shared = createSharedExecution(() => '*');
+    const shared = createSharedExecution(sharing());
     const document = shared.parse('subscription { tick { n } }');
     const it = (await shared.subscribe({ schema, document, contextValue: {} })) as AsyncIterableIterator<unknown>;
     const waiting = it.next();
@@ -91,7 +110,7 @@ describe('shared subscription execution', () => {
     (schema.getSubscriptionType()!.getFields().tick as any).subscribe = () =>
       (queue = createEventQueue({ maxPending: 10, render: (e) => ({ tick: { n: e.task.progress } }), onClose: () => {} }));
     (schema.getType('Tick') as any).getFields().late.resolve = async (t: { n: number }) => t.n * 10;
-    const shared = createSharedExecution(() => '*');
+    const shared = createSharedExecution(sharing());
     const push = (n: number) => queue!.push({ type: 'UPDATED', task: { backend: 'b', nativeId: 't', status: 'RUNNING', progress: n } as TaskModel });
     const got: unknown[] = [];
     const resolve = (r: IteratorResult<ExecutionResult>) => got.push(r.value);

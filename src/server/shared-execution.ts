@@ -7,11 +7,13 @@
  *   caller), but the execution of an event is shared by every subscriber that has the same
  *   document, variables and access scope and got the same event object: 100 subscribers of
  *   one task cost one execution per change, not 100.
- * Results are not kept beyond the event object's life (a WeakMap on it).
+ * Results are not kept beyond the event object's life (src/sharing/per-event.ts).
  */
 import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
+import { eventExecutionKey } from '../sharing/keys.js';
+import { SharedPerEvent } from '../sharing/per-event.js';
 import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 
 // The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS
@@ -35,16 +37,19 @@ export interface SharedExecution {
   subscribe(args: ExecutionArgs): Promise<Results | ExecutionResult>;
 }
 
-/**
- * @param scopeOf the caller's visibility as a string (equal strings see the same data), or
- *   null to never share that caller's results.
- */
-export function createSharedExecution(scopeOf: (contextValue: unknown) => string | null): SharedExecution {
+export interface SharedExecutionOptions {
+  /** The caller of a context; null never shares that caller's results. */
+  principalOf(contextValue: unknown): Principal | null;
+  /** Config `server.shareInFlight`: false executes every event for every subscriber. */
+  shareEvents: boolean;
+}
+
+export function createSharedExecution(options: SharedExecutionOptions): SharedExecution {
   const documents = new Map<string, DocumentNode>();
   const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
-  const results = new WeakMap<object, Map<string, Result>>();
+  const results = new SharedPerEvent<Result>();
 
   function documentId(document: DocumentNode): number {
     let id = documentIds.get(document);
@@ -72,8 +77,8 @@ export function createSharedExecution(scopeOf: (contextValue: unknown) => string
       const stream = await createSourceEventStream(args);
       if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
       const source = stream as AsyncIterableIterator<unknown>;
-      const scope = scopeOf(args.contextValue);
-      const key = scope === null ? null : `${documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${scope}`;
+      const principal = options.shareEvents ? options.principalOf(args.contextValue) : null;
+      const key = principal === null ? null : eventExecutionKey(principal, { document: documentId(args.document), operationName: args.operationName, variables: args.variableValues });
       return new SharedStream(source, args, key, results);
     },
   };
@@ -102,7 +107,7 @@ class SharedStream implements AsyncIterableIterator<ExecutionResult>, Partial<Pu
     private readonly source: AsyncIterableIterator<unknown>,
     private readonly args: ExecutionArgs,
     private readonly key: string | null,
-    private readonly results: WeakMap<object, Map<string, Result>>,
+    private readonly results: SharedPerEvent<Result>,
   ) {
     this.map = this.mapEvent.bind(this);
     this.onEvent = this.pulled.bind(this);
@@ -162,11 +167,7 @@ class SharedStream implements AsyncIterableIterator<ExecutionResult>, Partial<Pu
   private execute(payload: unknown): Result {
     const root = this.key === null ? null : sharedRoot(payload);
     if (!root) return execute({ ...this.args, rootValue: payload });
-    let byKey = this.results.get(root);
-    if (!byKey) this.results.set(root, (byKey = new Map()));
-    let result = byKey.get(this.key!);
-    if (!result) byKey.set(this.key!, (result = execute({ ...this.args, rootValue: payload })));
-    return result;
+    return this.results.get(root, this.key!, () => execute({ ...this.args, rootValue: payload }));
   }
 }
 
@@ -177,18 +178,4 @@ function sharedRoot(payload: unknown): object | null {
   if (!payload || typeof payload !== 'object') return null;
   const values = Object.values(payload);
   return values.length === 1 && values[0] && typeof values[0] === 'object' ? (values[0] as object) : null;
-}
-
-const scopeKeys = new WeakMap<Principal, string>();
-
-/** A principal's visibility as a string: principals with equal strings see the same tasks. */
-export function scopeKeyOf(principal: Principal): string {
-  let key = scopeKeys.get(principal);
-  if (key === undefined) {
-    const { scope } = principal;
-    const grant = (g: Principal['scope']['backends']) => (g.all ? '*' : [...g.names].sort().join(','));
-    key = JSON.stringify([grant(scope.backends), grant(scope.vcdOrgs), grant(scope.prismClusters)]);
-    scopeKeys.set(principal, key);
-  }
-  return key;
 }

@@ -4,7 +4,9 @@
  * connection resets). Vendor behaviour lives in each simulator's handler.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { simulatorTls } from './tls.js';
 
 export interface SimRequest {
   method: string;
@@ -47,6 +49,7 @@ export interface Faults {
 }
 
 export interface SimulatorServer {
+  /** `http://host:port`, or `https://…` when started with `tls`. */
   readonly url: string;
   readonly port: number;
   /** Requests served, by route label. */
@@ -57,6 +60,8 @@ export interface SimulatorServer {
   recent(): readonly SimRequest[];
   resetCounts(): void;
   setFaults(faults: Faults): void;
+  /** With `tls`: a PEM file of the certificate's CA (the certificate itself), for `tls.caFile`. */
+  readonly caFile?: string;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,8 @@ export interface HarnessOptions {
   errorBody: (status: number) => { contentType: string; body: string };
   /** A body that starts like a valid answer and breaks off. */
   malformedBody: { contentType: string; body: string };
+  /** Serve https with a self-signed certificate made at start (see tls.ts). */
+  tls?: boolean;
 }
 
 export async function startSimulatorServer(options: HarnessOptions): Promise<SimulatorServer> {
@@ -77,13 +84,16 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
   let faults: Required<Faults> = { latencyMs: 0, failNext: 0, failStatus: 503, malformedNext: 0, hangNext: 0, resetNext: 0, faultPath: '' };
   const hanging = new Set<http.ServerResponse>();
 
-  const server = http.createServer((req, res) => {
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls ? await simulatorTls(host) : undefined;
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void serve(req, res, Buffer.concat(chunks).toString('utf8'));
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
 
   type Fault = 'reset' | 'hang' | { status: number; contentType: string; body: string };
@@ -151,11 +161,11 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
     res.end(out.body);
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    caFile: tls?.caFile,
     port,
     counts,
     total: () => total,
@@ -172,8 +182,14 @@ export async function startSimulatorServer(options: HarnessOptions): Promise<Sim
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      tls?.dispose();
     },
   };
+}
+
+/** The `tls` part of a backend config entry for a simulator started with `tls` (else nothing). */
+export function backendTls(server: SimulatorServer): { tls?: { caFile: string } } {
+  return server.caFile ? { tls: { caFile: server.caFile } } : {};
 }
 
 /** Sums counts whose label starts with a prefix ("list" counts "list tasks" ...). */

@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Manual clock for deterministic tests. */
   now?: () => number;
+  /** Serve https with a self-signed certificate; `backendConfig` then carries its `tls.caFile`. */
+  tls?: boolean;
 }
 
 export interface RunningSimulator {

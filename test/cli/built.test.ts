@@ -1,52 +1,80 @@
 /**
- * Which code `taskgraph` runs (bin/built.js): the compiled build only while it is at least as
- * new as every source file, so an edited checkout never runs stale JavaScript.
+ * Which code `taskgraph` runs (bin/built.js, bin/taskgraph.js): the compiled build, and only the
+ * build of this version; without one it says to run `npm run build` and exits non-zero. File
+ * times play no part.
  */
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { builtModule } from '../../bin/built.js';
+import { builtModule, BuildMissingError, clearBuild, writeBuildStamp } from '../../bin/built.js';
 
-/** A checkout with src/server/cli.ts, src/model/deep/time.ts, a test file, and optionally dist/server/cli.js. */
-function checkout(withBuild: boolean) {
+const BIN = new URL('../../bin/', import.meta.url).pathname;
+
+/** A checkout of `version` with src/server/cli.ts and, optionally, a build stamped with `built`. */
+function checkout(version: string, built?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'taskgraph-built-'));
-  const file = (path: string, atSeconds: number) => {
+  const file = (path: string, text = '') => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), '');
-    utimesSync(join(dir, path), atSeconds, atSeconds);
+    writeFileSync(join(dir, path), text);
   };
-  file('src/server/cli.ts', 1000);
-  file('src/model/deep/time.ts', 1000);
-  if (withBuild) file('dist/server/cli.js', 2000);
-  return { root: pathToFileURL(`${dir}/`), file };
+  file('package.json', JSON.stringify({ name: 'taskgraph', version, type: 'module' }));
+  file('src/server/cli.ts', 'console.log("from the sources")');
+  if (built !== undefined) {
+    file('dist/server/cli.js', 'console.log("from dist")');
+    file('dist/build.json', JSON.stringify({ version: built }));
+  }
+  cpSync(BIN, join(dir, 'bin'), { recursive: true });
+  return { dir, root: pathToFileURL(`${dir}/`), file };
 }
 
-describe('bin/built.js', () => {
-  it('runs the build when it is newer than every source', () => {
-    const { root } = checkout(true);
-    expect(builtModule('server/cli', root)?.href).toBe(new URL('dist/server/cli.js', root).href);
+/** Runs the checkout's bin/taskgraph.js. */
+function run(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [join(dir, 'bin/taskgraph.js')], { timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+describe('bin/built.js and bin/taskgraph.js', () => {
+  it('runs the build of this version, however old its files are', async () => {
+    const { dir, root } = checkout('1.2.0', '1.2.0');
+    utimesSync(join(dir, 'dist/server/cli.js'), 1000, 1000); // older than every source: no matter
+    expect(builtModule('server/cli', root).href).toBe(new URL('dist/server/cli.js', root).href);
+    expect(await run(dir)).toEqual({ code: 0, stdout: 'from dist\n', stderr: '' });
   });
 
-  it('runs the sources when there is no build', () => {
-    expect(builtModule('server/cli', checkout(false).root)).toBeNull();
+  it('without a build, says to run npm run build and exits non-zero (never the sources)', async () => {
+    const { dir, root } = checkout('1.2.0');
+    expect(() => builtModule('server/cli', root)).toThrow(BuildMissingError);
+    const result = await run(dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^taskgraph: no compiled build in dist\/ .*run `npm run build`/);
   });
 
-  it('runs the sources when any source file, however deep, changed after the build', () => {
-    const { root, file } = checkout(true);
-    file('src/model/deep/time.ts', 3000);
-    expect(builtModule('server/cli', root)).toBeNull();
+  it('refuses a build of another version, naming both', async () => {
+    const { dir } = checkout('1.3.0', '1.2.0');
+    const result = await run(dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('taskgraph: dist/ was compiled from taskgraph 1.2.0, this checkout is 1.3.0: run `npm run build`\n');
   });
 
-  it('ignores tests and other files, which are not in the build', () => {
-    const { root, file } = checkout(true);
-    file('src/model/deep/time.test.ts', 3000);
-    file('src/console/public/app.js', 3000);
-    expect(builtModule('server/cli', root)).not.toBeNull();
+  it('refuses a build without the module asked for', () => {
+    const { root } = checkout('1.2.0', '1.2.0');
+    expect(() => builtModule('server/none', root)).toThrow('taskgraph: dist/ has no server/none.js: run `npm run build`');
   });
 
-  it('answers for a module the build does not have with the sources', () => {
-    expect(builtModule('server/none', checkout(true).root)).toBeNull();
+  it('stamps a build with the version it was compiled from; clearing removes the stamp with dist/', () => {
+    const { root, file } = checkout('2.0.0');
+    file('dist/server/cli.js');
+    expect(() => builtModule('server/cli', root)).toThrow(BuildMissingError);
+    writeBuildStamp(root);
+    expect(builtModule('server/cli', root)).toBeInstanceOf(URL);
+    clearBuild(root);
+    expect(() => builtModule('server/cli', root)).toThrow('no compiled build');
   });
 });

@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gql } from '../support/gateway.js';
+import { cliArgs } from '../support/cli.js';
 
-const BIN = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, cliArgs(...args), { encoding: 'utf8', timeout: 30_000 });
 }
 
 describe('taskgraph CLI', () => {
   it('demo serves live tasks and shuts down cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgs('demo', '--port', '0'), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

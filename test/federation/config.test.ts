@@ -13,6 +13,7 @@ import { entityKeysFor, foreignKeyOf } from '../../src/federation/mapping.js';
 import { federationModules, federationSdl } from '../../src/federation/schema.js';
 import { buildSchema } from '../../src/gateway/schema.js';
 import { ConfigError, parseConfig } from '../../src/server/config.js';
+import { cliArgs } from '../support/cli.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
@@ -166,16 +167,15 @@ describe('generated SDL', () => {
         '',
       ].join('\n'),
     );
-    const bin = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
     const env = { ...process.env, VC_URL: '', VC_PASSWORD: '' };
-    const out = spawnSync(process.execPath, [bin, 'schema', '--federation', '--config', file], { encoding: 'utf8', timeout: 30_000, env });
+    const out = spawnSync(process.execPath, cliArgs('schema', '--federation', '--config', file), { encoding: 'utf8', timeout: 30_000, env });
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     expect(out.stdout).toMatch(/type VirtualMachine\s+@key\(fields: "id"\)/);
     expect(out.stdout).toContain('virtualMachine: VirtualMachine');
 
     writeFileSync(file, 'backends: [{ name: vc1 }]\nfederation:\n  entities: [{ type: VirtualMachine, resolve: [{ backend: vc9, pattern: "^(?<id>.+)$" }] }]\n');
-    const bad = spawnSync(process.execPath, [bin, 'schema', '--federation', '--config', file], { encoding: 'utf8', timeout: 30_000, env });
+    const bad = spawnSync(process.execPath, cliArgs('schema', '--federation', '--config', file), { encoding: 'utf8', timeout: 30_000, env });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('federation.entities[0] (VirtualMachine).resolve[0].backend: no backend named "vc9"; configured: vc1');
   });

@@ -17,8 +17,8 @@ import { startGatewayServer } from '../../src/server/http.js';
 import type { LeaseManager } from '../../src/subscriptions/bus.js';
 import { gql, waitFor } from '../support/gateway.js';
 import { BACKEND_TYPES, configFor, createTestBackendSet, startLongTask, startSim, type BackendTypeName, type TestSimulator } from './support/backends.js';
+import { cliArgs } from '../support/cli.js';
 
-const BIN = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
 const MARKER = 'reliability.shutdown';
 const UPDATED = `subscription($id: ID!) { taskUpdated(id: $id) { status } }`;
 
@@ -73,7 +73,7 @@ describe('SIGTERM with live subscriptions and a request in flight (real process)
     const file = join(dir, 'taskgraph.yaml');
     const backends = BACKEND_TYPES.map((type) => configFor(sims.get(type)!, type, { timeoutMs: 5000 }));
     writeFileSync(file, JSON.stringify({ server: { host: '127.0.0.1', port: 0 }, subscriptions: { pollFastMs: 100, pollIdleMs: 100 }, backends }));
-    const proc = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, cliArgs('serve', '--config', file), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let out = '';
     proc.stdout.on('data', (d) => (out += d));

@@ -18,8 +18,8 @@ import { startVsphereSoapSimulator, VSPHERE_PASSWORD, VSPHERE_USER } from '../..
 import type { RunningSimulator } from '../../src/simulators/registry.js';
 import { waitFor } from '../support/gateway.js';
 import { apiKeyEntry, handshake, post, subscribeOnce, tempDir, writeFile } from './support.js';
+import { cliArgs } from '../support/cli.js';
 
-const BIN = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
 const GATEWAY_KEY = 'gw-key-Secret-0123456789abcdef';
 const WRONG_PASSWORD = 'Wr0ng-Secret-Value-42';
 const VCD_PASSWORD = 'sim-System-Passw0rd';
@@ -56,7 +56,7 @@ describe('secrets never leave the gateway', () => {
     };
     // JSON is YAML: the file is what an operator would write.
     const file = writeFile(dir, 'taskgraph.yaml', JSON.stringify(config, null, 2));
-    child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--log-level', 'trace'], {
+    child = spawn(process.execPath, cliArgs('serve', '--config', file, '--log-level', 'trace'), {
       env: { ...process.env, TG_SCAN_PRISM_PASSWORD: PRISM_PASSWORD, TG_SCAN_SOAP_PASSWORD: VSPHERE_PASSWORD },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

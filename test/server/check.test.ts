@@ -13,6 +13,7 @@ import { displayUrl, runCheck } from '../../src/server/check.js';
 import type { RunningSimulator } from '../../src/simulators/registry.js';
 import { startPrismSimulator } from '../../src/simulators/prism/index.js';
 import { startVsphereRestSimulator } from '../../src/simulators/vsphere-rest/index.js';
+import { cliArgs } from '../support/cli.js';
 
 const WRONG_PASSWORD = 'Wr0ng-Check-Passw0rd!';
 
@@ -109,7 +110,7 @@ describe('taskgraph check', { timeout: 60_000 }, () => {
   it('runs as `taskgraph check --config FILE` with the same table and exit code', async () => {
     const path = mixed();
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile(process.execPath, ['bin/taskgraph.js', 'check', '--config', path, '--timeout-ms', '10000'], { timeout: 30_000 }, (err, stdout) =>
+      execFile(process.execPath, cliArgs('check', '--config', path, '--timeout-ms', '10000'), { timeout: 30_000 }, (err, stdout) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout }),
       );
     });

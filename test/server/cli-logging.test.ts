@@ -5,10 +5,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/gateway.js';
+import { cliArgs } from '../support/cli.js';
 
 describe('taskgraph --log-level', { timeout: 60_000 }, () => {
   it('logs one JSON line per GraphQL request of `taskgraph demo --log-level info`', async () => {
-    const child = spawn(process.execPath, ['bin/taskgraph.js', 'demo', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgs('demo', '--port', '0', '--log-level', 'info'), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
     try {
@@ -34,7 +35,7 @@ describe('taskgraph --log-level', { timeout: 60_000 }, () => {
 
   it('refuses an unknown level with exit code 2', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['bin/taskgraph.js', 'demo', '--port', '0', '--log-level', 'chatty'], { timeout: 30_000 }, (err, _stdout, stderr) =>
+      execFile(process.execPath, cliArgs('demo', '--port', '0', '--log-level', 'chatty'), { timeout: 30_000 }, (err, _stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
       );
     });

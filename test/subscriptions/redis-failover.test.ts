@@ -15,9 +15,9 @@ import { Redis } from 'ioredis';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { findProgram } from '../support/peers.js';
 import { waitFor } from '../support/gateway.js';
+import { cliArgs } from '../support/cli.js';
 
 const redisServer = findProgram('redis-server', ['/usr/bin/redis-server']);
-const BIN = new URL('../../bin/taskgraph.js', import.meta.url).pathname;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -37,7 +37,7 @@ interface Replica {
 }
 
 async function startReplica(config: string): Promise<Replica> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, cliArgs('serve', '--config', config, '--port', '0'), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -11,7 +11,8 @@ import { BackendError } from '../../src/adapters/errors.js';
 import { compareTasks, matchesFilter, type TaskFilter } from '../../src/model/filter.js';
 import { isTerminal, sortTime, type TaskModel } from '../../src/model/task.js';
 import { VimClient } from '../../src/adapters/vsphere-soap/client.js';
-import { createLister, Gate } from '../../src/adapters/vsphere-soap/listing.js';
+import pLimit from 'p-limit';
+import { createLister } from '../../src/adapters/vsphere-soap/listing.js';
 import { Secret } from '../../src/model/secret.js';
 import { waitFor } from '../support/gateway.js';
 import { faultBody, populate, startFixture, type Fixture } from './harness.js';
@@ -187,7 +188,7 @@ describe('listing through TaskHistoryCollectors', () => {
   it('destroys kept collectors when idle, and the least recently used beyond the limit', async () => {
     const { username, password } = f.sim.backendConfig('sim') as { username: string; password: string };
     const client = new VimClient({ backend: 'sim', baseUrl: f.recorder.url, apiVersion: '7.0', username, password: new Secret(password), timeoutMs: 5000 });
-    const lister = createLister(client, new Gate(8), { idleMs: 300, max: 2 });
+    const lister = createLister(client, pLimit(8), { idleMs: 300, max: 2 });
     try {
       const list = (limit: number) => lister.list({ filter: {}, direction: 'DESC', limit }, ctx);
       await list(10);

@@ -138,11 +138,12 @@ describe('simulator parity with vcsim captures', () => {
     await same(`<DestroyPropertyCollector xmlns="urn:vim25">${self}</DestroyPropertyCollector>`, 'vcsim-destroypropertycollector.xml', true);
   });
 
-  it('answers after Logout as vcsim does', async () => {
+  it('answers after Logout as vCenter does: property reads fault NotAuthenticated (vcsim reports it in missingSet)', async () => {
     await same(`<Logout xmlns="urn:vim25">${SM}</Logout>`, 'vcsim-logout.xml', true);
     await same(
       `<RetrievePropertiesEx xmlns="urn:vim25">${PC}<specSet>${TASK_INFO}<objectSet><obj type="Task">${ids.ok}</obj></objectSet><reportMissingObjectsInResults>true</reportMissingObjectsInResults></specSet><options><maxObjects>1000</maxObjects></options></RetrievePropertiesEx>`,
-      'vcsim-retrievepropertiesex-notauthenticated-missingset.xml',
+      'vcsim-createpropertycollector-notauthenticated-fault.xml',
+      true,
     );
     await same(`<CreatePropertyCollector xmlns="urn:vim25">${PC}</CreatePropertyCollector>`, 'vcsim-createpropertycollector-notauthenticated-fault.xml', true);
   });

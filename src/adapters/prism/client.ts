@@ -1,9 +1,9 @@
 /**
  * Prism Central v4 transport: auth, cookies, request ids, envelopes and error bodies.
  * Behaviour follows the official Go SDK (nutanix/ntnx-api-golang-clients `client/api_client.go`):
- * Basic auth or `X-ntnx-api-key`; the session cookie from the first response is replayed, and
- * on a 401 with a cookie the call is retried once with Basic and no cookie; `NTNX-Request-Id`
- * on every call.
+ * Basic auth or `X-ntnx-api-key`; the session cookies of the first response are replayed (a
+ * cookie jar), and on a 401 with a cookie the call is retried once with Basic and no cookie;
+ * `NTNX-Request-Id` on every call.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../contract.js';
@@ -22,6 +22,8 @@ export interface PrismClientOptions {
   apiKey?: Secret;
   timeoutMs: number;
   tls?: TlsOptions;
+  /** Identical GETs in flight share one request (TransportOptions.shareInFlight). */
+  shareInFlight?: boolean;
 }
 
 export interface ListParams {
@@ -54,65 +56,72 @@ function pathSegment(value: string): string {
 
 export function createPrismClient(options: PrismClientOptions): PrismClient {
   const { backend } = options;
-  const transport = createTransport({ backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls });
+  // The session cookie lives in the transport's jar (tough-cookie): every cookie PC sets is
+  // kept and sent back, as the SDK's http client jar does.
+  const transport = createTransport({
+    backend,
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    tls: options.tls,
+    shareInFlight: options.shareInFlight,
+    cookies: !options.apiKey,
+  });
   const base = `/api/prism/${options.apiVersion}/config/tasks`;
-  let cookie: string | null = null;
+  /** The session the jar's cookies belong to (a fresh object per session opened), or null. */
+  let session: object | null = null;
   /** The Basic-auth request opening a session right now, if any. */
   let opening: Promise<HttpResponse> | null = null;
 
-  function authHeaders(useCookie: boolean): Record<string, string> {
-    if (options.apiKey) return { 'X-ntnx-api-key': options.apiKey.reveal() };
-    if (useCookie && cookie) return { Cookie: cookie };
+  function basic(): Record<string, string> {
     if (!options.username || !options.password) {
       throw new BackendError('BACKEND_AUTH_FAILED', backend, `${backend}: set username and password, or apiKey`);
     }
     return { Authorization: basicAuth(options.username, options.password.reveal()) };
   }
 
-  function keepCookies(res: HttpResponse): void {
-    const set = res.headers['set-cookie'];
-    if (!set?.length) return;
-    cookie = set.map((c) => c.split(';')[0]).join('; ');
+  /** A response that set cookies opened (or refreshed) the session. */
+  function noteSession(res: HttpResponse): void {
+    if (res.headers['set-cookie']?.length && res.status !== 401) session = {};
   }
 
   async function send(method: 'GET' | 'POST', path: string, operation: string, ctx: CallContext): Promise<HttpResponse> {
     const requestId = method === 'GET' ? ctx.requestId : randomUUID(); // POST ids are idempotency keys: fresh per call.
-    const attempt = (useCookie: boolean) =>
-      transport.request({
-        method,
-        path,
-        operation,
-        signal: ctx.signal,
-        headers: { Accept: 'application/json', 'NTNX-Request-Id': requestId, ...authHeaders(useCookie) },
-      });
-    if (options.apiKey) return attempt(false);
+    const headers = { Accept: 'application/json', 'NTNX-Request-Id': requestId };
+    const withSession = () => transport.request({ method, path, operation, signal: ctx.signal, headers });
+    if (options.apiKey) {
+      return transport.request({ method, path, operation, signal: ctx.signal, headers: { ...headers, 'X-ntnx-api-key': options.apiKey.reveal() } });
+    }
+    const withBasic = () => transport.request({ method, path, operation, signal: ctx.signal, headers: { ...headers, ...basic() }, withoutCookies: true });
     // A session is being opened: use its cookie rather than open another.
     const refused = await joinOpening();
     if (refused) return refused;
-    const used = cookie;
+    const used = session;
     if (used) {
-      const res = await attempt(true);
+      const res = await withSession();
       if (res.status !== 401) {
-        keepCookies(res);
+        noteSession(res);
         return res;
       }
       // The session expired: one retry, with the session a concurrent call is opening, or
       // with Basic (which opens a new one), as the SDK does. One renewal for all callers.
-      if (cookie === used) cookie = null;
+      if (session === used) {
+        session = null;
+        transport.clearCookies();
+      }
       const again = await joinOpening();
       if (again) return again;
-      if (cookie) {
-        const retried = await attempt(true);
-        keepCookies(retried);
+      if (session) {
+        const retried = await withSession();
+        noteSession(retried);
         return retried;
       }
     }
-    return openSession(() => attempt(false));
+    return openSession(withBasic);
   }
 
   /** Waits for a session being opened; returns its answer only when it was refused (401/403). */
   async function joinOpening(): Promise<HttpResponse | null> {
-    if (cookie || !opening) return null;
+    if (session || !opening) return null;
     const answer = await opening.catch(() => null);
     return answer && (answer.status === 401 || answer.status === 403) ? answer : null;
   }
@@ -120,7 +129,7 @@ export function createPrismClient(options: PrismClientOptions): PrismClient {
   /** Sends a Basic-auth request; concurrent calls wait for the cookie it brings (see joinOpening). */
   function openSession(request: () => Promise<HttpResponse>): Promise<HttpResponse> {
     const pending = request().then((res) => {
-      keepCookies(res);
+      noteSession(res);
       return res;
     });
     opening = pending;

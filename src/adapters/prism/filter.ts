@@ -1,11 +1,15 @@
 /**
- * TaskFilter -> Prism v4 OData `$filter`. Forms from production clients
+ * TaskFilter -> Prism v4 OData `$filter`, on the fields the v4 tasks API reference lists as
+ * filterable (List Tasks: clusterExtIds, completedTime, createdTime, entitiesAffected/extId,
+ * parentTask, status; `createdTime` is the sortable one), in the forms production clients send
  * (nutanix-cloud-native/cluster-api-provider-nutanix, reference §3.1):
  *   entitiesAffected/any(a:a/extId eq '<uuid>')
  *   status eq Prism.Config.TaskStatus'RUNNING'
  *   parentTask/extId eq '<taskExtId>'
- * Time comparisons on createdTime are OData-standard but UNCONFIRMED against a real PC
- * (reference §3.1); the adapter re-checks every bound locally either way.
+ *   clusterExtIds/any(c:c eq '<uuid>')
+ *   createdTime ge 2026-03-01T00:00:00.000Z
+ * `operation` is not filterable there, so operation filters are finished locally, as is every
+ * part of the filter: the adapter re-checks each task it returns.
  */
 import type { Keyset, SortDirection, TaskFilter } from '../../model/filter.js';
 import { prismStatusesFor } from './map.js';
@@ -34,7 +38,6 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
     if (native.length === 0) return { expression: undefined, empty: true };
     clauses.push(anyOf(native.map((s) => `status eq Prism.Config.TaskStatus'${s}'`)));
   }
-  if (filter.operations?.length) clauses.push(anyOf(filter.operations.map((op) => `operation eq ${quote(op)}`)));
   if (filter.entity) clauses.push(`entitiesAffected/any(a:a/extId eq ${quote(filter.entity.nativeId)})`);
   if (filter.parentId !== undefined) clauses.push(`parentTask/extId eq ${quote(filter.parentId)}`);
   if (filter.parentIds) {
@@ -48,9 +51,7 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
   }
   if (filter.tenants) {
     // The caller's authorization scope: tasks of these clusters only. The model's tenant is
-    // the first clusterExtId, so the adapter's matchesFilter re-check may drop more. The
-    // lambda over a string collection is OData v4; that PC accepts it on clusterExtIds is
-    // UNCONFIRMED (the simulator does; the gateway re-checks every task either way).
+    // the first clusterExtId, so the adapter's matchesFilter re-check may drop more.
     if (filter.tenants.length === 0) return { expression: undefined, empty: true };
     const ids = filter.tenants.map((id) => `c eq ${quote(id)}`);
     clauses.push(`clusterExtIds/any(c:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);

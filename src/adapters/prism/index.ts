@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, readSecretFile, requirePassword } from '../config.js';
-import { defineAdapter, Keyed, keyedPage, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
+import { defineAdapter, Keyed, type AdapterOptions, keyedPage, type CallContext, type CancelOutcome, type KeyedTask, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { BackendError } from '../errors.js';
 import { compareKeys, filterReads, inTimeBounds, matchesFilter } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
@@ -23,7 +23,7 @@ export const prismConfigSchema = baseBackendSchema.extend({
 
 export type PrismConfig = z.infer<typeof prismConfigSchema>;
 
-export function createPrismAdapter(config: PrismConfig): TaskAdapter {
+export function createPrismAdapter(config: PrismConfig, options: AdapterOptions = {}): TaskAdapter {
   const backend = config.name;
   const apiKey = config.apiKey ?? (config.apiKeyFile ? readSecretFile(config.apiKeyFile, `backends.${backend}.apiKeyFile`) : undefined);
   const client: PrismClient = createPrismClient({
@@ -35,6 +35,7 @@ export function createPrismAdapter(config: PrismConfig): TaskAdapter {
     apiKey,
     timeoutMs: config.timeoutMs,
     tls: config.tls,
+    shareInFlight: options.shareInFlight,
   });
   const map = (t: Parameters<typeof toTaskModel>[1]) => toTaskModel(backend, t);
 

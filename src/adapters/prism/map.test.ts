@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { toTaskModel } from './map.js';
 import { narrowErrorMessages, narrowGetResponse, narrowListResponse } from './wire.js';
 import { toODataFilter, idsFilter } from './filter.js';
+import { checkFields, parseFilter } from '../../simulators/prism/odata.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'));
 
@@ -73,14 +74,32 @@ describe('Prism wire -> model', () => {
 describe('TaskFilter -> OData $filter', () => {
   it('builds the production client forms and quotes literals', () => {
     const f = toODataFilter(
-      { statuses: ['RUNNING', 'QUEUED'], operations: ["it's"], entity: { nativeId: 'e1' }, parentId: 'p1', createdAfter: new Date('2025-01-01T00:00:00Z') },
+      { statuses: ['RUNNING', 'QUEUED'], operations: ['kVmCreate'], entity: { nativeId: 'e1' }, parentId: "p'1", createdAfter: new Date('2025-01-01T00:00:00Z') },
       'DESC',
       { time: Date.parse('2025-02-01T00:00:00Z'), nativeId: 'x' },
     );
     expect(f.expression).toBe(
-      "(status eq Prism.Config.TaskStatus'RUNNING' or status eq Prism.Config.TaskStatus'QUEUED') and operation eq 'it''s' and " +
-        "entitiesAffected/any(a:a/extId eq 'e1') and parentTask/extId eq 'p1' and createdTime ge 2025-01-01T00:00:00.000Z and createdTime lt 2025-02-01T00:00:00.001Z",
+      "(status eq Prism.Config.TaskStatus'RUNNING' or status eq Prism.Config.TaskStatus'QUEUED') and " +
+        "entitiesAffected/any(a:a/extId eq 'e1') and parentTask/extId eq 'p''1' and createdTime ge 2025-01-01T00:00:00.000Z and createdTime lt 2025-02-01T00:00:00.001Z",
     );
+  });
+
+  it('filters only on the fields the v4 tasks API lists as filterable (operation is finished locally)', () => {
+    const f = toODataFilter(
+      {
+        statuses: ['SUCCEEDED'],
+        operations: ['kVmCreate'],
+        entities: [{ nativeId: 'e1' }, { nativeId: 'e2' }],
+        parentIds: ['p1', 'p2'],
+        tenants: ['c1'],
+        createdAfter: new Date('2025-01-01T00:00:00Z'),
+        createdBefore: new Date('2025-01-02T00:00:00Z'),
+      },
+      'ASC',
+    );
+    expect(f.expression).not.toContain('operation');
+    expect(() => checkFields(parseFilter(f.expression!))).not.toThrow();
+    expect(() => checkFields(parseFilter("operation eq 'kVmCreate'"))).toThrow(/not filterable/);
   });
 
   it('knows when Prism cannot match at all, and leaves UNKNOWN to local filtering', () => {

@@ -10,12 +10,12 @@
  * capped at 1 542 ms; one id query 25 ms but records only; query + GETs 117 ms (26 requests);
  * the same ids again, finished, 0 requests. docs/backends/vcd.md has the table.
  */
+import pLimit from 'p-limit';
 import type { CallContext, CancelOutcome, CreateTaskRequest, ListQuery, TaskAdapter, TaskPage, UpdateTaskRequest } from '../contract.js';
 import { BackendError, isBackendError } from '../errors.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import type { VcdClient } from './client.js';
 import { checkServiceNamespace, createBody, renderBody, updateBody, vcdStatusForInput } from './external.js';
-import { createLimiter } from './limiter.js';
 import { listTasks, MAX_PAGE_SIZE } from './listing.js';
 import { taskToModel, taskUuid } from './map.js';
 import { createPrefetch } from './prefetch.js';
@@ -36,7 +36,9 @@ function backendDown(err: unknown): boolean {
 export function createVcdTaskAdapter(options: VcdAdapterOptions): TaskAdapter {
   const { name: backend, client } = options;
   const cache = new TaskCache();
-  const limit = createLimiter(options.maxConcurrentGets);
+  // One cap for every task GET of this adapter (hydration of list pages and getTasks alike), so
+  // parallel GraphQL fields cannot flood a vCD cell with requests.
+  const limit = pLimit(options.maxConcurrentGets);
 
   /** Reads one task from vCD and learns from it; bypasses the cache. */
   async function readTask(uuid: string, ctx: CallContext): Promise<TaskModel | null> {

@@ -27,6 +27,8 @@ export interface VcdClientOptions {
   timeoutMs: number;
   tls?: TlsOptions;
   maxSockets?: number;
+  /** Identical GETs in flight share one request (TransportOptions.shareInFlight). */
+  shareInFlight?: boolean;
 }
 
 export interface QueryParams {
@@ -91,6 +93,7 @@ export function createVcdClient(options: VcdClientOptions): VcdClient {
     timeoutMs: options.timeoutMs,
     tls: options.tls,
     maxSockets: options.maxSockets,
+    shareInFlight: options.shareInFlight,
   });
   const loginOptions = { backend, transport, username: options.username, password: options.password, org: options.org };
   let version: Promise<VcdVersionInfo> | null = null;

@@ -10,10 +10,14 @@
  * double encoding and ignores `filterEncoded`: values are encoded once and `( ) , ;` inside a
  * value are backslash-escaped (`%5C%28` ...).
  *
- * What is pushed down: statuses (`status==`), operation names (`name==`), the entity
- * (`object==<href>`), the time bounds (`startDate`) from createdAfter / createdBefore and from
- * the keyset. What is not: `cancelRequested` (not a query attribute), the entity type and the
- * parent (records have no parent); the adapter finishes those with matchesFilter.
+ * What is pushed down: statuses (`status==`), operation names (`name==`), the entity and the
+ * entities of a batched lookup (`object==<href>`, or-ed: the query service filters tasks on
+ * their object's href, as go-vcloud-director's Catalog.QueryTaskList does with
+ * `filter["object"] = catalog.HREF` and buildFilterTextWithLogicalOr), the time bounds
+ * (`startDate`) from createdAfter / createdBefore and from the keyset. What is not:
+ * `cancelRequested` (not a query attribute), the entity type (the value space of `objectType`
+ * is UNCONFIRMED, reference §1.4) and the parent (records have no parent); the adapter finishes
+ * those with matchesFilter. An entity id that is not an href (a URN) is matched locally only.
  */
 import type { Keyset, SortDirection, TaskFilter } from '../../model/filter.js';
 import { vcdStatusesFor, type VcdStatus } from './map.js';
@@ -53,14 +57,36 @@ export function buildFilter(filter: TaskFilter, direction: SortDirection, after?
   if (filter.operations?.length) {
     clauses.push([...new Set(filter.operations)].map((value) => ({ attribute: 'name', op: '==', value })));
   }
-  if (filter.entity && /^https?:\/\//.test(filter.entity.nativeId)) {
-    clauses.push([{ attribute: 'object', op: '==', value: filter.entity.nativeId }]);
-  }
+  const hrefs = entityHrefs(filter);
+  if (hrefs === 'none') return { clauses, empty: true };
+  for (const group of hrefs) clauses.push([...new Set(group)].map((value) => ({ attribute: 'object', op: '==', value })));
   if (filter.createdAfter) clauses.push([{ attribute: 'startDate', op: '=ge=', value: iso(filter.createdAfter.getTime()) }]);
   if (filter.createdBefore) clauses.push([{ attribute: 'startDate', op: '=lt=', value: iso(filter.createdBefore.getTime()) }]);
   // Keyset: include ties on the time (=le= / =ge=); the adapter drops the ones already seen.
   if (after) clauses.push([{ attribute: 'startDate', op: direction === 'DESC' ? '=le=' : '=ge=', value: iso(after.time) }]);
   return { clauses, empty: false };
+}
+
+const isHref = (id: string) => /^https?:\/\//.test(id);
+
+/**
+ * The `object==` groups a filter's entities push down (AND of ORs): the entity, and the batched
+ * entities when every one is an href; 'none' when an empty entity list can match nothing.
+ */
+function entityHrefs(filter: TaskFilter): string[][] | 'none' {
+  const groups: string[][] = [];
+  if (filter.entity && isHref(filter.entity.nativeId)) groups.push([filter.entity.nativeId]);
+  if (filter.entities) {
+    if (filter.entities.length === 0) return 'none';
+    if (filter.entities.every((e) => isHref(e.nativeId))) groups.push(filter.entities.map((e) => e.nativeId));
+  }
+  return groups;
+}
+
+/** Whether the records' `object` decides the filter's entity parts exactly (hrefs, no type). */
+export function entitiesPushedExactly(filter: TaskFilter): boolean {
+  const exact = (e: { nativeId: string; type?: string | null }) => isHref(e.nativeId) && !e.type;
+  return (!filter.entity || exact(filter.entity)) && (!filter.entities || filter.entities.every(exact));
 }
 
 /** An OR of ids (`id==<uuid>`), as govcd's QueryVappTemplateById filters on the UUID. */

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { baseBackendSchema, requirePassword } from '../config.js';
-import { defineAdapter, type TaskAdapter } from '../contract.js';
+import { defineAdapter, type AdapterOptions, type TaskAdapter } from '../contract.js';
 import { createVcdTaskAdapter } from './adapter.js';
 import { createVcdClient } from './client.js';
 
@@ -22,7 +22,7 @@ export const vcdConfigSchema = baseBackendSchema.extend({
 
 export type VcdConfig = z.infer<typeof vcdConfigSchema>;
 
-function createAdapter(config: VcdConfig): TaskAdapter {
+function createAdapter(config: VcdConfig, options: AdapterOptions = {}): TaskAdapter {
   if (!config.username) throw new Error(`backends.${config.name}: set username (the vCD user, without @org)`);
   const client = createVcdClient({
     backend: config.name,
@@ -34,6 +34,7 @@ function createAdapter(config: VcdConfig): TaskAdapter {
     timeoutMs: config.timeoutMs,
     tls: config.tls,
     maxSockets: Math.max(config.maxConcurrentGets + 2, 8),
+    shareInFlight: options.shareInFlight,
   });
   return createVcdTaskAdapter({
     name: config.name,

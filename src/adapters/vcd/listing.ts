@@ -26,7 +26,7 @@ import type { CallContext, ListQuery, TaskPage } from '../contract.js';
 import { compareTasks, isAfter, matchesFilter, type TaskFilter } from '../../model/filter.js';
 import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
 import type { VcdClient } from './client.js';
-import { buildFilter } from './filter.js';
+import { buildFilter, entitiesPushedExactly } from './filter.js';
 import { recordToModel, taskUrn, taskUuid } from './map.js';
 import type { Prefetch } from './prefetch.js';
 import type { VcdQueryPage } from './wire.js';
@@ -53,10 +53,11 @@ export interface ListingDeps {
 
 /**
  * Filters a record decides as its full task would: a record cannot say CANCELING (a cancel
- * request is not a query attribute), so only finished statuses; and no entity type.
+ * request is not a query attribute), so only finished statuses; entities only by href (the
+ * record's `object`, pushed down as `object==`), not by type.
  */
 function recordsDecide(filter: TaskFilter): boolean {
-  return (filter.statuses ?? []).every(isTerminal) && !filter.entity && !filter.entities;
+  return (filter.statuses ?? []).every(isTerminal) && entitiesPushedExactly(filter);
 }
 
 function wanted(task: TaskModel, query: ListQuery, filter: TaskFilter): boolean {

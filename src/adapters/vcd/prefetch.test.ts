@@ -64,4 +64,15 @@ describe('vcd prefetch', () => {
     clock.now += 5_000;
     expect(prefetch.take(UUID.a, r1)).toBeUndefined();
   });
+
+  it('keeps a list polled all along when a flood of other lists comes (least recently used go first)', () => {
+    const { reads, prefetch } = setup();
+    for (let i = 0; i < 300; i++) {
+      prefetch.remember(`flood ${i}`, []);
+      if (i % 50 === 0) prefetch.start('list', { requestId: `poll ${i}`, request: Symbol(`poll ${i}`) }); // the view polls it
+    }
+    reads.length = 0;
+    prefetch.start('list', r1);
+    expect(reads).toEqual([[UUID.a, 'r1'], [UUID.c, 'r1']]);
+  });
 });

@@ -9,15 +9,16 @@
  * than its own request. One the page did not need is dropped. A call without a request
  * (no gateway request or watcher poll behind it) prefetches nothing.
  */
+import { LRUCache } from 'lru-cache';
 import type { CallContext } from '../contract.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import { taskUuid } from './map.js';
 
 /** Long enough for the request's own reads of the page, which follow its query at once. */
 const KEEP_MS = 5_000;
-/** Lists remembered; filters are few, and forgetting costs only the round trip saved. */
+/** Lists remembered, the least recent forgotten first; forgetting costs only the round trip saved. */
 const MAX_LISTS = 256;
-/** Requests whose prefetched reads are kept at once (the oldest go first): bounded memory. */
+/** Requests whose prefetched reads are kept at once (the least recent go first): bounded memory. */
 const MAX_REQUESTS = 256;
 
 type Read = (uuid: string, ctx: CallContext) => Promise<TaskModel | null>;
@@ -32,27 +33,27 @@ export interface Prefetch {
 }
 
 export function createPrefetch(read: Read, now: () => number = Date.now): Prefetch {
-  const unfinished = new Map<string, string[]>();
+  const unfinished = new LRUCache<string, string[]>({ max: MAX_LISTS });
   /** By request: what it prefetched, until when. Concurrent requests each have their own. */
-  const sent = new Map<symbol, { until: number; tasks: Map<string, Promise<TaskModel | null | undefined>> }>();
+  const sent = new LRUCache<symbol, { until: number; tasks: Map<string, Promise<TaskModel | null | undefined>> }>({ max: MAX_REQUESTS });
 
   return {
     start(list, ctx) {
       const request = ctx.request;
       if (request === undefined) return;
       const at = now();
-      for (const [key, entry] of sent) if (entry.until <= at) sent.delete(key);
+      sent.forEach((entry, key) => {
+        if (entry.until <= at) sent.delete(key);
+      });
       const uuids = unfinished.get(list) ?? [];
       if (uuids.length === 0) return;
       const own = sent.get(request) ?? { until: 0, tasks: new Map() };
       own.until = at + KEEP_MS;
       sent.set(request, own);
-      if (sent.size > MAX_REQUESTS) sent.delete(sent.keys().next().value!);
       // A failed prefetch is not an answer: the page's own read tries again.
       for (const uuid of uuids) if (!own.tasks.has(uuid)) own.tasks.set(uuid, read(uuid, ctx).catch(() => undefined));
     },
     remember(list, tasks) {
-      if (unfinished.size >= MAX_LISTS && !unfinished.has(list)) unfinished.clear();
       unfinished.set(
         list,
         tasks.flatMap((t) => {

@@ -7,8 +7,9 @@
  * - which task is whose subtask. vCD names a task's subtasks only in the parent's nested
  *   `<Tasks>`; neither a subtask's own representation nor a query record points to its parent
  *   (TaskType, QueryResultTaskRecordType docs), so the parent is known once a parent was read.
- * Both are bounded; the oldest entries go first.
+ * Both are bounded (lru-cache); the least recently used entries go first.
  */
+import { LRUCache } from 'lru-cache';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 
 const MAX_TASKS = 2000;
@@ -20,37 +21,26 @@ function settled(task: TaskModel): boolean {
 }
 
 export class TaskCache {
-  readonly #tasks = new Map<string, { task: TaskModel; until: number }>();
-  readonly #parents = new Map<string, string>();
-  readonly #now: () => number;
+  readonly #tasks: LRUCache<string, TaskModel>;
+  readonly #parents = new LRUCache<string, string>({ max: MAX_PARENTS });
 
   constructor(now: () => number = Date.now) {
-    this.#now = now;
+    this.#tasks = new LRUCache({ max: MAX_TASKS, ttl: TTL_MS, ttlResolution: 0, perf: { now } });
   }
 
   /** A finished task read in the last ten minutes. */
   get(nativeId: string): TaskModel | undefined {
-    const entry = this.#tasks.get(nativeId);
-    if (!entry) return undefined;
-    if (entry.until <= this.#now()) {
-      this.#tasks.delete(nativeId);
-      return undefined;
-    }
-    return this.withLineage(entry.task);
+    const task = this.#tasks.get(nativeId);
+    return task && this.withLineage(task);
   }
 
   /** Learns subtask links from a full task, and keeps it if nothing in it can change any more. */
   remember(task: TaskModel): void {
     for (const sub of task.embeddedSubtasks ?? []) {
-      this.#parents.delete(sub.nativeId);
       this.#parents.set(sub.nativeId, task.nativeId);
       this.remember(sub);
     }
-    while (this.#parents.size > MAX_PARENTS) this.#parents.delete(this.#parents.keys().next().value!);
-    if (!settled(task)) return;
-    this.#tasks.delete(task.nativeId);
-    this.#tasks.set(task.nativeId, { task, until: this.#now() + TTL_MS });
-    while (this.#tasks.size > MAX_TASKS) this.#tasks.delete(this.#tasks.keys().next().value!);
+    if (settled(task)) this.#tasks.set(task.nativeId, task);
   }
 
   forget(nativeId: string): void {

@@ -1,14 +1,16 @@
 /**
  * The TaskAdapter over VsphereRestClient. vAPI lists with neither paging, ordering nor time
- * filters, so each listTasks fetches every candidate (one call per service group, at most 1000
- * tasks each, as the API caps them), then sorts, filters and cuts the keyset page locally.
+ * filters, so each listTasks fetches every candidate (one call per service group; a call that
+ * matches over 1000 tasks is refused and split, see #listOrSkip), then sorts, filters and cuts
+ * the keyset page locally.
  */
 import { Keyed, keyedPage, type CallContext, type CancelOutcome, type Capabilities, type ListQuery, type TaskAdapter, type TaskPage } from '../contract.js';
 import { compareKeys, compareTasks, filterReads, inTimeBounds, isAfter, matchesFilter, type Keyset } from '../../model/filter.js';
 import { isTerminal, type TaskModel } from '../../model/task.js';
 import { timeMs } from '../../model/time.js';
+import { BackendError } from '../errors.js';
 import { VapiError, type VsphereRestClient } from './client.js';
-import { planListCalls, type WireFilterSpec } from './filter.js';
+import { narrowSpec, planListCalls, type WireFilterSpec } from './filter.js';
 import { resolveRoots, toTaskModel } from './map.js';
 import type { WireTaskInfo } from './wire.js';
 
@@ -59,6 +61,18 @@ function isMissingService(err: unknown): boolean {
   if (!(err instanceof VapiError)) return false;
   const type = err.vapi?.errorType;
   return err.status === 404 || type === 'OPERATION_NOT_FOUND' || (err.status === 400 && type === 'INVALID_ARGUMENT');
+}
+
+/** The error for a list vCenter refuses even for one service and one status. */
+function tooManyTasks(backend: string, spec: WireFilterSpec, cause: VapiError): BackendError {
+  const scope = `service ${spec.services?.join(', ') ?? '(any)'}, status ${spec.status?.join(', ') ?? '(any)'}`;
+  return new BackendError(
+    'BAD_USER_INPUT',
+    backend,
+    `${backend}: list tasks failed: vCenter refuses lists matching over 1000 tasks (ResourceInaccessible; ${scope}); ` +
+      'narrow the filter: an operation, an entity or another status',
+    { status: cause.status, vendorCode: 'RESOURCE_INACCESSIBLE', cause },
+  );
 }
 
 export class VsphereRestAdapter implements TaskAdapter {
@@ -144,12 +158,21 @@ export class VsphereRestAdapter implements TaskAdapter {
     this.#o.close();
   }
 
+  /**
+   * One list call; a service this vCenter lacks lists nothing. When more than 1000 tasks match
+   * (ResourceInaccessible), the call is split by service, then by status (narrowSpec), and
+   * refused with a request for a narrower filter when it cannot be split further.
+   */
   async #listOrSkip(spec: WireFilterSpec, ctx: CallContext, excludeResult: boolean): Promise<Map<string, WireTaskInfo>> {
     try {
       return await this.#o.client.listTasks(spec, ctx, excludeResult);
     } catch (err) {
       if (spec.services?.length && isMissingService(err)) return new Map();
-      throw err;
+      if (!(err instanceof VapiError) || err.vapi?.errorType !== 'RESOURCE_INACCESSIBLE') throw err;
+      const narrower = narrowSpec(spec);
+      if (!narrower) throw tooManyTasks(this.name, spec, err);
+      const maps = await mapLimited(narrower, CONCURRENCY, (s) => this.#listOrSkip(s, ctx, excludeResult));
+      return new Map(maps.flatMap((m) => [...m]));
     }
   }
 

@@ -94,7 +94,8 @@ export class VsphereRestClient {
   async listTasks(filterSpec: WireFilterSpec, ctx: CallContext, excludeResult = false): Promise<Map<string, WireTaskInfo>> {
     const op = 'list tasks';
     const body = JSON.stringify({ filter_spec: filterSpec, result_spec: { return_all: false, exclude_result: excludeResult } });
-    const res = await this.#call('POST', '/api/cis/tasks?action=list', op, ctx, body);
+    // A read sent as a POST: retried as a GET is (Cis Tasks list changes nothing).
+    const res = await this.#call('POST', '/api/cis/tasks?action=list', op, ctx, body, true);
     if (res.status !== 200) throw toVapiError(this.#o.backend, op, res);
     return this.#shape(op, () => parseTaskMap(parseJson(this.#o.backend, op, res)));
   }
@@ -135,13 +136,14 @@ export class VsphereRestClient {
   }
 
   /** Sends with the current session; on 401 renews once (shared by concurrent callers) and resends. */
-  async #call(method: 'GET' | 'POST', path: string, operation: string, ctx: CallContext, body?: string): Promise<HttpResponse> {
+  async #call(method: 'GET' | 'POST', path: string, operation: string, ctx: CallContext, body?: string, idempotent = false): Promise<HttpResponse> {
     const send = (session: string): Promise<HttpResponse> =>
       this.#o.transport.request({
         method,
         path,
         operation,
         body,
+        idempotent,
         signal: ctx.signal,
         headers: {
           accept: 'application/json',

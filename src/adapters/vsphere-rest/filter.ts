@@ -84,3 +84,20 @@ export function planListCalls(filter: TaskFilter, serviceGroups: readonly (reado
   }
   return serviceGroups.filter((g) => g.length > 0).map((group) => ({ services: [...group], ...common }));
 }
+
+/** Every vAPI task status (cis.task.Status), the values a status split sends one by one. */
+const ALL_STATUSES: readonly VapiStatus[] = ['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED'];
+
+/**
+ * Narrower list calls that together return what `spec` would, for when vCenter refuses a list
+ * because "over 1000 tasks" match (ResourceInaccessible, vsphere-automation-sdk
+ * TasksClient.List): first one call per service, then one per status. Null when the spec names
+ * one service and one status already: the FilterSpec has no time filter, so nothing narrower
+ * can be asked without the caller's help (an operation, an entity, a status).
+ */
+export function narrowSpec(spec: WireFilterSpec): WireFilterSpec[] | null {
+  if (spec.services && spec.services.length > 1) return spec.services.map((service) => ({ ...spec, services: [service] }));
+  const statuses = spec.status ?? ALL_STATUSES;
+  if (statuses.length > 1) return statuses.map((status) => ({ ...spec, status: [status] }));
+  return null;
+}

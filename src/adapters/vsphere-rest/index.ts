@@ -24,9 +24,9 @@ const vsphereRestSchema = baseBackendSchema.extend({
 export const vsphereRestAdapter = defineAdapter({
   type: 'vsphere-rest',
   configSchema: vsphereRestSchema,
-  create(config) {
+  create(config, options = {}) {
     if (!config.username) throw new Error(`backends.${config.name}: set username (e.g. administrator@vsphere.local)`);
-    const transport = createTransport({ backend: config.name, baseUrl: config.url, timeoutMs: config.timeoutMs, tls: config.tls });
+    const transport = createTransport({ backend: config.name, baseUrl: config.url, timeoutMs: config.timeoutMs, tls: config.tls, shareInFlight: options.shareInFlight });
     const client = new VsphereRestClient({ backend: config.name, transport, username: config.username, password: requirePassword(config) });
     return new VsphereRestAdapter({ name: config.name, client, serviceGroups: serviceGroups(config.services), close: () => transport.close() });
   },

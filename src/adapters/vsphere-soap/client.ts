@@ -1,8 +1,9 @@
 /**
  * vim25 transport: `POST /sdk` with `SOAPAction: urn:vim25/<version>` and
  * `Content-Type: text/xml; charset="utf-8"` (govmomi `vim25/soap/client.go`), the session
- * (RetrieveServiceContent, SessionManager.Login, the `vmware_soap_session` cookie replayed as
- * the server set it, quoted or not), the request id in the SOAP Header `operationID`, and
+ * (RetrieveServiceContent, SessionManager.Login, the `vmware_soap_session` cookie kept in the
+ * transport's cookie jar and replayed as the server set it, quoted or not, as govmomi's
+ * `http.Client` jar does), the request id in the SOAP Header `operationID`, and
  * RetrievePropertiesEx with ContinueRetrievePropertiesEx. Returns wire types only.
  *
  * A lost session (NotAuthenticated, as a fault or, from vcsim, inside a missingSet) is renewed
@@ -31,10 +32,9 @@ export interface VimClientOptions {
   tls?: TlsOptions;
 }
 
-/** One logged-in session. Collectors and filters belong to it and die with it. */
+/** One logged-in session (its cookie is in the transport's jar). Collectors and filters belong to it and die with it. */
 export interface VimSession {
   readonly content: ServiceContent;
-  cookie: string;
   /** Whether CreateCollectorForTasks works here; learned once per session. */
   collectors: 'unknown' | 'yes' | 'no';
   lost: boolean;
@@ -46,6 +46,15 @@ export interface CallOptions {
 }
 
 const ROOT: MoRef = { type: 'ServiceInstance', value: 'ServiceInstance' };
+
+/**
+ * Methods that read or set an absolute state, safe to send again when no answer came: the
+ * transport retries them as it retries GETs. Not CreateCollectorForTasks (a lost answer would
+ * leak a collector of the session's few), nor Read{Next,Previous}Tasks (they move the
+ * collector's cursor), nor ContinueRetrievePropertiesEx (its token may be spent), nor any
+ * method that changes a task.
+ */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['RetrieveServiceContent', 'RetrievePropertiesEx', 'SetCollectorPageSize', 'ResetCollector']);
 
 /** The `name=value` pair of our session cookie from Set-Cookie headers, value kept verbatim. */
 export function sessionCookieOf(setCookie: string | string[] | undefined): string | null {
@@ -70,30 +79,24 @@ export class VimClient {
   constructor(options: VimClientOptions) {
     this.backend = options.backend;
     this.#options = options;
-    this.#transport = createTransport({ backend: options.backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls });
+    this.#transport = createTransport({ backend: options.backend, baseUrl: options.baseUrl, timeoutMs: options.timeoutMs, tls: options.tls, cookies: true });
   }
 
   /** One SOAP call; returns the `<MethodResponse>` element, throws BackendError (VimFaultError for faults). */
-  async call(session: VimSession | null, method: string, self: MoRef, args: Part[], ctx: CallContext, options: CallOptions = {}): Promise<XmlElement> {
-    const { response, cookie } = await this.#post(session, method, self, args, ctx, options);
-    if (cookie && session) session.cookie = cookie;
-    return response;
+  async call(_session: VimSession | null, method: string, self: MoRef, args: Part[], ctx: CallContext, options: CallOptions = {}): Promise<XmlElement> {
+    return (await this.#post(method, self, args, ctx, options)).response;
   }
 
-  async #post(session: VimSession | null, method: string, self: MoRef, args: Part[], ctx: CallContext, options: CallOptions) {
-    const headers: Record<string, string> = {
-      'content-type': 'text/xml; charset="utf-8"',
-      soapaction: `urn:vim25/${this.#options.apiVersion}`,
-    };
-    if (session) headers.cookie = session.cookie;
+  async #post(method: string, self: MoRef, args: Part[], ctx: CallContext, options: CallOptions) {
     const res = await this.#transport.request({
       method: 'POST',
       path: '/sdk',
-      headers,
+      headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `urn:vim25/${this.#options.apiVersion}` },
       body: requestEnvelope(method, self, args, ctx.requestId),
       operation: method,
       signal: options.signal ?? ctx.signal,
       timeoutMs: options.timeoutMs,
+      idempotent: IDEMPOTENT_METHODS.has(method),
     });
     return { response: this.#read(method, res), cookie: sessionCookieOf(res.headers['set-cookie']) };
   }
@@ -169,7 +172,6 @@ export class VimClient {
   async #login(ctx: CallContext): Promise<VimSession> {
     const content = await this.#serviceContent(ctx);
     const { cookie } = await this.#post(
-      null,
       'Login',
       content.sessionManager,
       [el('userName', this.#options.username), el('password', this.#options.password.reveal())],
@@ -177,7 +179,7 @@ export class VimClient {
       {},
     );
     if (!cookie) throw badResponse(this.backend, `Login: no ${SESSION_COOKIE} cookie in the response`);
-    return { content, cookie, collectors: 'unknown', lost: false };
+    return { content, collectors: 'unknown', lost: false };
   }
 
   /**

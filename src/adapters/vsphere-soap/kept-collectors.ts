@@ -13,6 +13,7 @@
  * `idleMs` unused: with the listing gate's 8 that stays well under vCenter's 32 collectors per
  * session (`task.maxCollectors`).
  */
+import { LRUCache } from 'lru-cache';
 import type { CallContext } from '../contract.js';
 import { badResponse } from '../errors.js';
 import type { VimClient, VimSession } from './client.js';
@@ -32,35 +33,41 @@ export interface KeptCollectors {
   forget(session: VimSession, spec: string, size: number): void;
   /** Destroys a collector that is of no more use. */
   release(session: VimSession, spec: string, size: number): void;
-  /** Stops the idle timers (on close: logging out destroys the session's collectors). */
+  /** Forgets them all without a call (on close: logging out destroys the session's collectors). */
   clear(): void;
 }
 
 interface Entry {
   session: VimSession;
   collector: Promise<MoRef>;
-  timer?: NodeJS.Timeout;
 }
 
 export function keptCollectors(client: VimClient, options: KeptCollectorOptions = {}): KeptCollectors {
-  const idleMs = options.idleMs ?? 60_000;
-  const max = options.max ?? 4;
-  /** In order of use, the least recent first. */
-  const entries = new Map<string, Entry>();
   const keyOf = (spec: string, size: number) => `${size}\n${spec}`;
 
   /** Best effort: a collector that outlives this lives until its session ends. */
-  function destroy(session: VimSession, collector: MoRef): Promise<unknown> {
-    if (session.lost) return Promise.resolve();
-    return client.call(session, 'DestroyCollector', collector, [], { requestId: 'taskgraph-collector-idle' }, { timeoutMs: 10_000 }).catch(() => undefined);
+  function destroy(entry: Entry): Promise<unknown> {
+    if (entry.session.lost) return Promise.resolve();
+    return entry.collector.then(
+      (collector) =>
+        client.call(entry.session, 'DestroyCollector', collector, [], { requestId: 'taskgraph-collector-idle' }, { timeoutMs: 10_000 }).catch(() => undefined),
+      () => undefined,
+    );
   }
 
-  function drop(key: string, entry: Entry, destroyIt: boolean): void {
-    if (entries.get(key) !== entry) return;
-    entries.delete(key);
-    clearTimeout(entry.timer);
-    if (destroyIt) entry.collector.then((collector) => destroy(entry.session, collector), () => undefined);
-  }
+  /**
+   * Least recently used first out beyond `max`; an entry unused for `idleMs` expires. Either
+   * way its collector is destroyed; forgotten or replaced ones (their session is gone) are not.
+   */
+  const entries = new LRUCache<string, Entry>({
+    max: options.max ?? 4,
+    ttl: options.idleMs ?? 60_000,
+    ttlAutopurge: true,
+    updateAgeOnGet: true,
+    dispose: (entry, _key, reason) => {
+      if (reason === 'evict' || reason === 'expire') void destroy(entry);
+    },
+  });
 
   async function create(session: VimSession, spec: string, size: number, ctx: CallContext): Promise<MoRef> {
     const res = await client.call(session, 'CreateCollectorForTasks', session.content.taskManager, [spec], ctx);
@@ -69,7 +76,7 @@ export function keptCollectors(client: VimClient, options: KeptCollectorOptions 
     try {
       await client.call(session, 'SetCollectorPageSize', collector, [el('maxCount', size)], ctx);
     } catch (err) {
-      await destroy(session, collector);
+      await destroy({ session, collector: Promise.resolve(collector) });
       throw err;
     }
     return collector;
@@ -78,44 +85,27 @@ export function keptCollectors(client: VimClient, options: KeptCollectorOptions 
   return {
     get(session, spec, size, ctx) {
       const key = keyOf(spec, size);
-      let entry = entries.get(key);
-      if (entry && entry.session !== session) {
-        drop(key, entry, false);
-        entry = undefined;
-      }
-      if (entry) {
-        entries.delete(key);
-        entries.set(key, entry);
-      } else {
-        // Shared by whoever asks meanwhile: one caller giving up must not fail it for the others.
-        const created: Entry = { session, collector: create(session, spec, size, { requestId: ctx.requestId }) };
-        created.collector.catch(() => drop(key, created, false));
-        entries.set(key, created);
-        entry = created;
-        for (const [oldKey, old] of entries) {
-          if (entries.size <= max) break;
-          drop(oldKey, old, true);
-        }
-      }
-      const used = entry;
-      clearTimeout(used.timer);
-      used.timer = setTimeout(() => drop(key, used, true), idleMs);
-      used.timer.unref();
-      return used.collector;
+      const kept = entries.get(key);
+      if (kept?.session === session) return kept.collector;
+      // Shared by whoever asks meanwhile: one caller giving up must not fail it for the others.
+      const created: Entry = { session, collector: create(session, spec, size, { requestId: ctx.requestId }) };
+      created.collector.catch(() => {
+        if (entries.peek(key) === created) entries.delete(key);
+      });
+      entries.set(key, created); // replaces one of a lost session without a call
+      return created.collector;
     },
     forget(session, spec, size) {
       const key = keyOf(spec, size);
-      const entry = entries.get(key);
-      if (entry?.session === session) drop(key, entry, false);
+      if (entries.peek(key)?.session === session) entries.delete(key);
     },
     release(session, spec, size) {
       const key = keyOf(spec, size);
-      const entry = entries.get(key);
-      if (entry?.session === session) drop(key, entry, true);
+      const entry = entries.peek(key);
+      if (entry?.session !== session) return;
+      entries.delete(key);
+      void destroy(entry);
     },
-    clear() {
-      for (const entry of entries.values()) clearTimeout(entry.timer);
-      entries.clear();
-    },
+    clear: () => entries.clear(),
   };
 }

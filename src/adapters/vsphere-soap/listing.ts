@@ -21,6 +21,8 @@
  *    `TaskManager.recentTask` + one RetrievePropertiesEx of every `Task.info`, filtered,
  *    sorted and paged here. Learned once per session.
  */
+import { LRUCache } from 'lru-cache';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { CallContext, ListQuery, TaskPage } from '../contract.js';
 import { badResponse } from '../errors.js';
 import { compareTasks, isAfter, matchesFilter } from '../../model/filter.js';
@@ -38,34 +40,8 @@ import { readTaskInfo, type TaskInfo } from './wire.js';
 const MAX_PAGE = 1000;
 /** Reads per listing before giving up with hasMore (bounded work when the local filter rejects most). */
 const MAX_READS = 20;
-
-/** A small gate: vCenter allows few collectors per session (`task.maxCollectors`, default 32). */
-export class Gate {
-  #free: number;
-  readonly #waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
-}
-
-/** Bounded memory: a map that forgets everything at 256 keys (filters are few; this only saves calls). */
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
-  if (map.size >= 256 && !map.has(key)) map.clear();
-  map.set(key, value);
-}
+/** Lists remembered (filters are few; forgetting one costs only calls), the least recent forgotten first. */
+const MAX_LISTS = 256;
 
 export interface Lister {
   list(query: ListQuery, ctx: CallContext): Promise<TaskPage>;
@@ -73,7 +49,11 @@ export interface Lister {
   close(): void;
 }
 
-export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCollectorOptions = {}): Lister {
+/**
+ * `gate` bounds the collectors one adapter holds at once: vCenter allows few per session
+ * (`task.maxCollectors`, default 32), kept collectors included.
+ */
+export function createLister(client: VimClient, gate: LimitFunction = pLimit(8), keep: KeptCollectorOptions = {}): Lister {
   const backend = client.backend;
   const model = (info: TaskInfo) => toTaskModel(backend, info);
   const kept = keptCollectors(client, keep);
@@ -82,9 +62,9 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
    * which a shared collector cannot, so they keep taking collectors of their own. Keyed, as
    * `unfinishedAt`, like kept collectors (page size and filter).
    */
-  const scrolling = new Map<string, true>();
+  const scrolling = new LRUCache<string, true>({ max: MAX_LISTS });
   /** The tasks unfinished on the last page read from a kept collector. */
-  const unfinishedAt = new Map<string, string[]>();
+  const unfinishedAt = new LRUCache<string, string[]>({ max: MAX_LISTS });
   /** The history page size for a listing: one more than asked (is there more?), at least vim's default. */
   const pageSize = (query: ListQuery) => Math.min(MAX_PAGE, Math.max(query.limit + 1, 10));
 
@@ -154,12 +134,12 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
     found.accept(infos);
     const exhausted = infos.length < size;
     if (!exhausted && found.matches.size <= query.limit) {
-      remember(scrolling, key, true);
+      scrolling.set(key, true);
       kept.release(session, spec, size);
       return null;
     }
     const page = await refreshUnfinished(session, query, found.page(exhausted), ctx, read.live);
-    remember(unfinishedAt, key, page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId));
+    unfinishedAt.set(key, page.tasks.filter((t) => !isTerminal(t.status)).map((t) => t.nativeId));
     return page;
   }
 
@@ -234,7 +214,7 @@ export function createLister(client: VimClient, gate = new Gate(8), keep: KeptCo
           if (page) return page;
         }
         if (session.collectors !== 'no') {
-          const page = await gate.run(() => viaCollector(session, query, pushed.spec, ctx));
+          const page = await gate(() => viaCollector(session, query, pushed.spec, ctx));
           if (page) return page;
         }
         return viaRecent(session, query, ctx);

@@ -1,29 +1,42 @@
 /**
- * What stands between the gateway and one backend: a deadline budget per call, a circuit
- * breaker, and retries of idempotent reads. Mutations go through the same deadline and
- * circuit but are never retried: a cancel that timed out may have been applied, and only
- * the caller can decide to send it again.
+ * What stands between the gateway and one backend, for every call (a list, a batched get, a
+ * mutation): a time budget (cockatiel's timeout), a bound on concurrent calls (cockatiel's
+ * bulkhead) and a circuit breaker (breaker.ts). Retries are the transport's (got's, reads
+ * only): the guard registers the call's budget and retry policy on the call's signal
+ * (adapters/retry.ts), so every upstream request of the call retries within what is left of it.
  */
 import { setMaxListeners } from 'node:events';
+import { BulkheadRejectedError, bulkhead, TaskCancelledError, timeout, TimeoutStrategy } from 'cockatiel';
 import type { CallContext } from '../../adapters/contract.js';
 import { BackendError } from '../../adapters/errors.js';
-import { observeTransport, type CallObservations } from '../../adapters/http.js';
-import { createCircuitBreaker, type BreakerSettings, type CircuitBreaker, type CircuitState } from './breaker.js';
-import { pause, startDeadline } from './deadline.js';
-import { isTransient, retryDelay, type RetryPolicy } from './retry.js';
+import { setCallBudget, type RetryPolicy } from '../../adapters/retry.js';
+import { createCircuitBreaker, type BreakerSettings, type CircuitBreaker, type CircuitState, type Permit } from './breaker.js';
+import { isAnswer, isBackendFailure } from './failure.js';
 
-/** Per-backend settings (config `timeoutMs`, `retry`, `circuit`). */
+/** Bound on concurrent calls to one backend (config `bulkhead`). */
+export interface BulkheadSettings {
+  /** Calls in flight at once; more wait in line. */
+  maxConcurrent: number;
+  /** Calls waiting for a slot; past that a call is refused at once. */
+  maxQueued: number;
+}
+
+/** Per-backend settings (config `timeoutMs`, `retry`, `circuit`, `bulkhead`). */
 export interface ResilienceSettings {
   /** Budget of one gateway call to this backend, retries and backoff included. */
   timeoutMs: number;
   retry: RetryPolicy & { budgetMs?: number };
   circuit: BreakerSettings;
+  bulkhead?: BulkheadSettings;
 }
+
+export const DEFAULT_BULKHEAD: BulkheadSettings = { maxConcurrent: 64, maxQueued: 1000 };
 
 export const DEFAULT_RESILIENCE: ResilienceSettings = {
   timeoutMs: 10_000,
   retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 },
   circuit: { failureThreshold: 5, openMs: 30_000 },
+  bulkhead: DEFAULT_BULKHEAD,
 };
 
 export interface GuardOptions {
@@ -37,34 +50,21 @@ export interface GuardOptions {
 
 export interface BackendGuard {
   readonly breaker: CircuitBreaker;
-  /** An idempotent read: within the budget, refused at once while the circuit is open, transient failures retried. */
+  /** An idempotent read: within the budget and the bulkhead, refused at once while the circuit is open; its upstream reads are retried. */
   read<T>(operation: string, ctx: CallContext, call: (ctx: CallContext) => Promise<T>): Promise<T>;
-  /** A mutation: within the budget and refused while open, but sent at most once. */
+  /** A mutation: the same, but no upstream request of it that changes anything is ever sent twice. */
   write<T>(operation: string, ctx: CallContext, call: (ctx: CallContext) => Promise<T>): Promise<T>;
 }
 
-/** Failures that say nothing about the backend's health: it answered, the caller asked for something bad. */
-function isAnswer(err: unknown): boolean {
-  return (
-    err instanceof BackendError &&
-    (err.code === 'NOT_FOUND' || err.code === 'BAD_USER_INPUT' || err.code === 'UNSUPPORTED' || err.code === 'NOT_CANCELABLE' || err.code === 'ALREADY_FINISHED')
-  );
-}
-
 /**
- * A batched get whose every item failed transiently (each id was its own upstream request,
- * and each one got a 503) is a failed call: thrown, so it is retried and counted by the
- * circuit. Partial failures stay per-id Error values (the DataLoader contract).
+ * A batched get whose every item failed because of the backend (each id was its own upstream
+ * request, and each one got a 503) is a failed call: thrown, so the circuit counts it.
+ * Partial failures stay per-id Error values (the DataLoader contract).
  */
 export function throwIfEveryItemFailed<T>(results: Array<T | null | Error>): Array<T | null | Error> {
   const first = results[0];
-  if (first instanceof Error && results.every((r) => r instanceof Error && isTransient(r))) throw first;
+  if (first instanceof Error && results.every(isBackendFailure)) throw first;
   return results;
-}
-
-/** Resolves after the I/O callbacks already due (an aborted request's rejection) have run. */
-function afterPendingIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export function createGuard(options: GuardOptions): BackendGuard {
@@ -72,6 +72,13 @@ export function createGuard(options: GuardOptions): BackendGuard {
   const random = options.random ?? Math.random;
   const budgetMs = settings.retry.budgetMs ?? settings.timeoutMs;
   const breaker = createCircuitBreaker({ ...settings.circuit, now: options.now, onTransition: options.onCircuitTransition });
+  // Aggressive: a call that ignores its signal (a shared login in flight) cannot hold its
+  // caller past the budget; its outcome is still recorded by the adapter's instrumentation.
+  // Not aborted on return: work a call starts for later calls of its request (vCD's
+  // prefetched GETs) goes on under its signal until the budget ends.
+  const budget = timeout(budgetMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  const limits = settings.bulkhead ?? DEFAULT_BULKHEAD;
+  const slots = bulkhead(limits.maxConcurrent, limits.maxQueued);
 
   function refused(operation: string): BackendError {
     const s = breaker.snapshot();
@@ -83,80 +90,60 @@ export function createGuard(options: GuardOptions): BackendGuard {
     );
   }
 
-  /**
-   * Whatever else an adapter throws (a RangeError from a payload nested too deep for it, a
-   * TypeError from a shape it did not expect) is this backend's unreadable answer: a typed
-   * error naming it, not an "Unexpected error." for the whole query.
-   */
-  function asBackendError(operation: string, err: unknown): unknown {
-    if (err instanceof BackendError) return err;
-    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    return new BackendError('BACKEND_BAD_RESPONSE', backend, `${backend}: ${operation}: the answer could not be read (${why.slice(0, 200)})`, { cause: err });
+  function full(operation: string): BackendError {
+    return new BackendError(
+      'BACKEND_UNAVAILABLE',
+      backend,
+      `${backend}: ${operation} not sent: ${limits.maxConcurrent} calls in flight and ${limits.maxQueued} waiting (raise backends.${backend}.bulkhead to allow more)`,
+    );
   }
 
-  function timedOut(operation: string, cause: unknown): BackendError {
-    return new BackendError('BACKEND_TIMEOUT', backend, `${backend}: ${operation}: no answer within the ${budgetMs} ms budget`, { cause });
+  function timedOut(operation: string, sent: boolean): BackendError {
+    const why = sent ? `no answer within the ${budgetMs} ms budget` : `no free slot within the ${budgetMs} ms budget (bulkhead: ${limits.maxConcurrent} in flight)`;
+    return new BackendError('BACKEND_TIMEOUT', backend, `${backend}: ${operation}: ${why}`);
   }
 
-  async function run<T>(operation: string, ctx: CallContext, call: (ctx: CallContext) => Promise<T>, retries: boolean): Promise<T> {
-    const permit = breaker.tryAcquire();
-    if (!permit) throw refused(operation);
-    const deadline = startDeadline(budgetMs, ctx.signal);
-    // One call may hold many concurrent upstream requests (batched gets), each listening.
-    setMaxListeners(0, deadline.signal);
-    const scoped: CallContext = { ...ctx, signal: deadline.signal };
-    const notes: CallObservations = {};
-    observeTransport(notes, deadline.signal);
+  async function run<T>(operation: string, ctx: CallContext, call: (ctx: CallContext) => Promise<T>): Promise<T> {
+    const deadline = performance.now() + budgetMs;
+    let permit: Permit | null = null;
     try {
-      for (let attempt = 1; ; attempt++) {
-        notes.retryAfterMs = undefined;
-        let error: unknown;
-        try {
-          const pending = call(scoped);
-          pending.catch(() => undefined); // settles after the race when the deadline won
-          // An adapter that ignores its signal (a shared login in flight) cannot hold the caller
-          // past the budget. One that honours it settles first (and its failure is recorded).
-          const result = await Promise.race([pending, deadline.aborted.then(afterPendingIo).then(() => Promise.reject(deadline.signal.reason))]);
-          permit.succeeded();
-          return result;
-        } catch (err) {
-          error = err;
-        }
-        if (ctx.signal?.aborted) {
-          permit.released();
-          throw error;
-        }
-        if (deadline.expired()) {
-          permit.failed();
-          throw timedOut(operation, error);
-        }
-        error = asBackendError(operation, error);
-        if (isAnswer(error)) {
-          permit.succeeded();
-          throw error;
-        }
-        const delay = retries && !breaker.isOpen()
-          ? retryDelay(settings.retry, { attempt, error, retryAfterMs: notes.retryAfterMs, remainingMs: deadline.remaining(), random: random() })
-          : null;
-        if (delay === null) {
-          permit.failed();
-          throw error;
-        }
-        await pause(delay, deadline.signal);
-        if (deadline.signal.aborted) {
-          if (ctx.signal?.aborted) permit.released();
-          else permit.failed();
-          throw deadline.expired() ? timedOut(operation, error) : error;
-        }
+      return await budget.execute(
+        ({ signal }) =>
+          slots.execute(async () => {
+            permit = breaker.tryAcquire();
+            if (!permit) throw refused(operation);
+            // One call may hold many concurrent upstream requests (batched gets), each listening.
+            setMaxListeners(0, signal);
+            setCallBudget(signal, { deadline, retry: settings.retry, random });
+            const result = await call({ ...ctx, signal });
+            permit.succeeded();
+            return result;
+          }, signal),
+        ctx.signal,
+      );
+    } catch (err) {
+      const sent = permit as Permit | null; // set in the bulkhead's callback, out of TypeScript's sight
+      if (ctx.signal?.aborted) {
+        sent?.released(); // the caller gave up: says nothing about the backend
+        throw err;
       }
-    } finally {
-      deadline.dispose();
+      if (err instanceof TaskCancelledError) {
+        sent?.failed();
+        throw timedOut(operation, sent !== null);
+      }
+      if (err instanceof BulkheadRejectedError) throw full(operation);
+      if (isBackendFailure(err)) sent?.failed();
+      else if (isAnswer(err)) sent?.succeeded();
+      else sent?.released(); // the gateway's own exception (a bug, a client-given value): not the backend's
+      throw err;
     }
   }
 
   return {
     breaker,
-    read: (operation, ctx, call) => run(operation, ctx, call, true),
-    write: (operation, ctx, call) => run(operation, ctx, call, false),
+    read: run,
+    // Reads and writes differ below the guard: the transport retries GETs and requests marked
+    // idempotent only, so a mutation is sent at most once.
+    write: run,
   };
 }

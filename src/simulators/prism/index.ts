@@ -4,10 +4,10 @@
  * and error bodies as Prism Central serves them (reference §3.1).
  */
 import { randomUUID } from 'node:crypto';
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld, type OperationTemplate, type SimTask } from '../task-world.js';
-import { checkFields, evaluate, ODataError, parseFilter } from './odata.js';
+import { checkFields, evaluate, ODataError, parseFilter, SORTABLE } from './odata.js';
 import { envelope, errorBody, extIdOf, flags, renderTask, simIdOf } from './render.js';
 
 export const PRISM_USER = 'admin';
@@ -125,7 +125,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     }
     const orderby = req.query.get('$orderby') ?? 'createdTime desc';
     const [field, dir = 'asc'] = orderby.trim().split(/\s+/);
-    if (!['createdTime', 'lastUpdatedTime', 'startedTime', 'completedTime', 'operation', 'status'].includes(field!)) {
+    if (!SORTABLE.has(field!)) {
       return json(400, errorBody(version, 'PRISM-40003', `Field '${field}' is not sortable`, 'INVALID_ORDERBY'), 'list tasks');
     }
     const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
@@ -195,6 +195,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     errorBody: (status) => ({ contentType: 'application/json', body: errorBody('v4.0', `PRISM-${status}00`, 'Service unavailable (injected fault)') }),
     malformedBody: { contentType: 'application/json', body: '{"data":[{"extId":"ZXJnb24=:trunc' },
     handler: (req) => {
@@ -219,7 +220,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     name: 'prism',
     server,
     world,
-    backendConfig: (name) => ({ name, type: 'prism', url: server.url, username: PRISM_USER, password: PRISM_PASSWORD }),
+    backendConfig: (name) => ({ name, type: 'prism', url: server.url, username: PRISM_USER, password: PRISM_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.clear(),
     close: () => server.close(),
   };

@@ -141,11 +141,17 @@ export function evaluate(expr: Expr, item: Obj, scope: Record<string, Obj> = {})
   }
 }
 
-/** Fields the simulator lets clients filter and sort on (as Prism's task list does). */
-export const FILTERABLE = new Set([
-  'extId', 'status', 'operation', 'createdTime', 'startedTime', 'completedTime', 'lastUpdatedTime',
-  'parentTask', 'rootTask', 'entitiesAffected', 'clusterExtIds', 'ownedBy', 'isBackgroundTask',
-]);
+/**
+ * Fields the task list filters on: the six the v4 tasks API reference lists for `$filter`
+ * (Prism v4 API, List Tasks: clusterExtIds, completedTime, createdTime, entitiesAffected/extId,
+ * parentTask, status), and `extId`, which taskgraph's by-id batches use: that a Prism Central
+ * accepts it is UNCONFIRMED (settled by one `$filter=extId eq '…'` against a real PC).
+ * Any other field is a 400, as on Prism.
+ */
+export const FILTERABLE = new Set(['clusterExtIds', 'completedTime', 'createdTime', 'entitiesAffected', 'parentTask', 'status', 'extId']);
+
+/** `$orderby` fields: `createdTime` is the one the v4 tasks API reference lists as sortable. */
+export const SORTABLE = new Set(['createdTime']);
 
 /** Throws when the expression names a field Prism would reject. */
 export function checkFields(expr: Expr, vars: Set<string> = new Set()): void {

@@ -5,7 +5,7 @@
  * tasks with subtasks and VcTaskList, cancel, external tasks, `<Error>` bodies, and orgs that
  * see only their own tasks (the System org sees all through adminTask).
  */
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld } from '../task-world.js';
 import { SessionStore } from './auth.js';
@@ -143,6 +143,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     handler: handle,
     errorBody: (status) => ({ contentType: ERROR_TYPE, body: renderError(status, minorFor(status), `Injected failure (HTTP ${status}).`) }),
     malformedBody: {
@@ -154,7 +155,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
   function orgBackendConfig(name: string, org: string): Record<string, unknown> {
     const user = adminOf(org);
     if (!user) throw new Error(`the vcd simulator has no org ${org}`);
-    return { name, type: 'vcd', url: server.url, username: user.name, password: user.password, org: user.org };
+    return { name, type: 'vcd', url: server.url, username: user.name, password: user.password, org: user.org, ...backendTls(server) };
   }
 
   return {

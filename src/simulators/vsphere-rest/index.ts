@@ -5,7 +5,7 @@
  * router does.
  */
 import { randomBytes } from 'node:crypto';
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld } from '../task-world.js';
 import { CATALOG } from './catalog.js';
@@ -111,6 +111,7 @@ export async function startVsphereRestSimulator(options: SimulatorOptions = {}):
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     handler,
     errorBody: (status) => ({
       contentType: 'application/json',
@@ -131,7 +132,7 @@ export async function startVsphereRestSimulator(options: SimulatorOptions = {}):
     server,
     world,
     received,
-    backendConfig: (name) => ({ name, type: 'vsphere-rest', url: server.url, username: VSPHERE_REST_USER, password: VSPHERE_REST_PASSWORD }),
+    backendConfig: (name) => ({ name, type: 'vsphere-rest', url: server.url, username: VSPHERE_REST_USER, password: VSPHERE_REST_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.clear(),
     sessionCount: () => sessions.size,
     close: () => server.close(),

@@ -8,8 +8,14 @@ import { taskIdOf, worldIdOf } from './catalog.js';
 import { errorJson, renderInfo } from './render.js';
 
 const STATUSES = new Set(['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED']);
-/** "Returns information about at most 1000 visible ... tasks" (Cis Tasks list DOC). */
-const MAX_LIST = 1000;
+/**
+ * "Returns information about at most 1000 visible ... tasks" (Cis Tasks list DOC): more matching
+ * tasks are not cut off but refused, `ResourceInaccessible` "if a task's state cannot be accessed
+ * or over 1000 tasks matching the Tasks.FilterSpec" (vsphere-automation-sdk TasksClient.List),
+ * HTTP 500 as the SDK's REST metadata maps it for this operation (vsphere-automation-sdk-go
+ * `services/vsphere/cis/TasksTypes.go` tasksListRestMetadata).
+ */
+export const MAX_LIST = 1000;
 
 export function json(status: number, body: unknown, route: string): SimResponse {
   return { status, route, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -101,7 +107,12 @@ export function createTaskRoutes(world: TaskWorld) {
       if (f.targets && !f.targets.some((t) => target && t.type === target.type && t.id === target.id)) continue;
       if (excludeResult) delete info.result;
       out[id] = info;
-      if (++n >= MAX_LIST) break;
+      if (++n > MAX_LIST) {
+        // The message id and text are the simulator's own; vCenter's wording is UNCONFIRMED
+        // (settled by a capture of this error from a vCenter with over 1000 matching tasks).
+        const body = errorJson('RESOURCE_INACCESSIBLE', 'com.vmware.vapi.sim.cis.tasks.list.too_many', 'More than {0} tasks match the filter.', [String(MAX_LIST)]);
+        return { status: 500, route, headers: { 'content-type': 'application/json' }, body };
+      }
     }
     return json(200, out, route);
   }

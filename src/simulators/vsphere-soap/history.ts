@@ -23,6 +23,7 @@ import { child, children } from '../../adapters/xml.js';
 import type { SimTask } from '../task-world.js';
 import { bool, readRef, text, texts, time } from './request.js';
 import { vimState, type Ref, type TaskView } from './render.js';
+import type { VimValue } from './values.js';
 
 export const MAX_COLLECTORS = 32;
 export const MAX_PAGE_SIZE = 1000;
@@ -83,8 +84,8 @@ export class HistoryCollector {
   #pageSize = DEFAULT_PAGE_SIZE;
   /** Index of the boundary the view stands at: items before it are "previous", from it on "next". */
   #pos: number;
-  /** Rendered TaskInfo copies by task id and rendering, with the state they were taken in. */
-  readonly #copies = new Map<string, { state: string; xml: string }>();
+  /** TaskInfo copies by task id, with the state they were taken in. */
+  readonly #copies = new Map<string, { state: string; info: VimValue }>();
 
   constructor(filter: TaskFilter, matching: SimTask[]) {
     this.filter = filter;
@@ -113,14 +114,13 @@ export class HistoryCollector {
     this.#pos = 0;
   }
 
-  /** The collector's copy of a task as `render` writes it, taken again only after a state change. */
-  copy(id: string, variant: string, state: string, render: () => string): string {
-    const key = `${variant}\n${id}`;
-    const kept = this.#copies.get(key);
-    if (kept?.state === state) return kept.xml;
-    const xml = render();
-    this.#copies.set(key, { state, xml });
-    return xml;
+  /** The collector's copy of a task's TaskInfo, taken again only after a state change. */
+  copy(id: string, state: string, take: () => VimValue): VimValue {
+    const kept = this.#copies.get(id);
+    if (kept?.state === state) return kept.info;
+    const info = take();
+    this.#copies.set(id, { state, info });
+    return info;
   }
 
   /** Newest first. */

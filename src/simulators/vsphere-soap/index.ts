@@ -2,19 +2,26 @@
  * A vim25 SOAP simulator (`taskgraph simulate vsphere-soap`) that speaks vcsim's wire format
  * (govmomi simulator; captures in src/adapters/vsphere-soap/__fixtures__/vcsim-*.xml) and adds
  * what that vcsim release lacks: TaskHistoryCollectors, CancelTask, CreateTask and the task
- * setters, and RetrievePropertiesEx paging. `POST /sdk` only.
+ * setters, RetrievePropertiesEx paging, property paths, views and extensions, so VMware's own
+ * SDKs work against it (test/vendor-clients). `POST /sdk` (or `/sdk/vimService`), and the
+ * version documents SDKs read first (discovery.ts).
  */
-import { startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
+import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
 import type { RunningSimulator, SimulatorOptions } from '../registry.js';
 import { TaskWorld } from '../task-world.js';
 import type { XmlElement } from '../../adapters/xml.js';
 import { historyMethod, propertyCollectorMethod, type MethodContext } from './methods.js';
-import { createObjectModel, userSessionFields } from './objects.js';
+import { DEFAULT_EXTENSIONS, Extensions, type SimExtension } from './extensions.js';
+import { Inventory } from './inventory.js';
+import { createObjectModel, userSessionNode } from './objects.js';
 import { el, envelope, fault, ref, response, type Ref } from './render.js';
 import { parseRequest, RequestError, text, texts } from './request.js';
 import { Sessions, type SimSession } from './sessions.js';
-import { serviceContent } from './service-content.js';
+import { serviceVersionsXml, serviceWsdl } from './discovery.js';
+import { API_VERSION, serviceContent } from './service-content.js';
 import { CATALOG, createTask, TaskDirectory, taskMethod } from './tasks.js';
+import { serialize } from './values.js';
+import { viewMethod } from './views.js';
 
 export const VSPHERE_USER = 'administrator@vsphere.local';
 export const VSPHERE_PASSWORD = 'Tg-vcsim-1!';
@@ -22,6 +29,8 @@ export const VSPHERE_PASSWORD = 'Tg-vcsim-1!';
 export interface VsphereSoapSimulatorOptions extends SimulatorOptions {
   /** Serve CreateCollectorForTasks (default true); false answers MethodNotFound, like vcsim. */
   collectors?: boolean;
+  /** Extensions registered at start, whose task types CreateTask accepts (default: DEFAULT_EXTENSIONS). */
+  extensions?: SimExtension[];
 }
 
 export interface VsphereSoapSimulator extends RunningSimulator {
@@ -43,9 +52,10 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     now: options.now,
     spawnEveryMs: options.spawnEveryMs ?? 0,
   });
-  const tasks = new TaskDirectory(world);
+  const tasks = new TaskDirectory(world, new Inventory());
   const sessions = new Sessions(world.now);
-  const model = createObjectModel(tasks, sessions);
+  const extensions = new Extensions(options.extensions ?? DEFAULT_EXTENSIONS, world.now);
+  const model = createObjectModel(tasks, sessions, extensions);
   const instanceUuid = world.uuid();
   const waiters = new Set<() => void>();
   world.onChange((task, kind) => {
@@ -77,11 +87,11 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
       }
       const agent = req.headers['user-agent'];
       const created = sessions.create(VSPHERE_USER, typeof agent === 'string' ? agent : null);
-      const out = reply(method, 200, response(method, `<returnval>${userSessionFields(created)}</returnval>`));
+      const out = reply(method, 200, response(method, serialize('returnval', userSessionNode(created), { xsi: false }, false)));
       return { ...out, headers: { ...out.headers, 'set-cookie': sessions.setCookie(created) } };
     }
-    // vcsim answers property reads without a session (with NotAuthenticated in missingSet).
-    if (method === 'RetrievePropertiesEx' || method === 'RetrieveProperties') return (await propertyCollectorMethod(c, method, self, args))!;
+    // Without a session (never logged in, logged out, terminated) vCenter faults every call but
+    // these; vcsim would answer property reads with NotAuthenticated in missingSet instead.
     if (!session) {
       return reply(method, 500, fault('NotAuthenticated', '', ref('object', self) + el('privilegeId', 'System.View')));
     }
@@ -98,10 +108,14 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
       }
       return reply(method, 200, response(method));
     }
-    if (method === 'CreateTask' && self.type === 'TaskManager') return createTask(tasks, session, args);
-    const handled = (self.type === 'Task' ? taskMethod(tasks, method, self, args) : undefined) ?? historyMethod(c, method, self, args);
+    if (method === 'CreateTask' && self.type === 'TaskManager') return createTask(tasks, session, args, (id) => extensions.hasTaskType(id));
+    const handled =
+      (self.type === 'Task' ? taskMethod(tasks, method, self, args) : undefined) ??
+      (self.type === 'ExtensionManager' ? extensions.method(method, args) : undefined) ??
+      viewMethod({ inventory: tasks.inventory, exists: (obj, s) => model.exists(obj, s) }, session, method, self, args) ??
+      historyMethod(c, method, self, args);
     if (handled) return handled;
-    if (!model.exists(self, session) && !['TaskManager', 'SessionManager', 'PropertyCollector', 'ServiceInstance'].includes(self.type)) {
+    if (!model.exists(self, session)) {
       return reply(method, 500, fault('ManagedObjectNotFound', `managed object not found: ${self.type}:${self.value}`, ref('obj', self)));
     }
     return reply(
@@ -112,7 +126,16 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
   }
 
   async function handler(req: SimRequest): Promise<SimResponse> {
-    if (req.path !== '/sdk') return { status: 404, route: 'not found', body: '404 page not found\n', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    if (req.method === 'GET' && req.path === '/sdk/vimServiceVersions.xml') {
+      return { status: 200, route: 'vimServiceVersions.xml', body: serviceVersionsXml(API_VERSION), headers: { 'content-type': 'text/xml' } };
+    }
+    if (req.method === 'GET' && req.path === '/sdk/vimService.wsdl') {
+      return { status: 200, route: 'vimService.wsdl', body: serviceWsdl(`${server.url}/sdk/vimService`), headers: { 'content-type': 'text/xml' } };
+    }
+    // vcsim serves the SOAP endpoint under both names (govmomi simulator.go NewServer).
+    if (req.path !== '/sdk' && req.path !== '/sdk/vimService') {
+      return { status: 404, route: 'not found', body: '404 page not found\n', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    }
     if (req.method !== 'POST') return { status: 405, route: 'not allowed' };
     let call;
     try {
@@ -129,6 +152,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
   const server = await startSimulatorServer({
     port: options.port,
     host: options.host,
+    tls: options.tls,
     handler,
     errorBody: (status) =>
       status === 500
@@ -144,7 +168,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     name: 'vsphere-soap',
     server,
     world,
-    backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD }),
+    backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.endAll(),
     sessionCount: () => sessions.list().length,
     collectorCount: () => sessions.list().reduce((n, s) => n + s.history.size, 0),

@@ -10,7 +10,8 @@ import { child, children } from '../../adapters/xml.js';
 import { HistoryCollector, MAX_COLLECTORS, MAX_PAGE_SIZE, readTaskFilter, taskMatches } from './history.js';
 import type { ObjectModel } from './objects.js';
 import { diff, evaluate, newCollector, newFilter, readFilterSpec, renderContent, renderUpdateSet, type Content, type PropertyCollectorState } from './property-collector.js';
-import { el, fault, ref, response, taskInfoPlain, vimState, type Ref } from './render.js';
+import { el, fault, ref, response, taskInfoNode, vimState, type Ref } from './render.js';
+import { serialize } from './values.js';
 import { int, text } from './request.js';
 import { sessionRef, type SimSession } from './sessions.js';
 import { notFound, type TaskDirectory } from './tasks.js';
@@ -168,7 +169,7 @@ export function historyMethod(c: MethodContext, method: string, self: Ref, args:
   const infos = (ids: string[]) =>
     ids.flatMap((id) => {
       const task = c.world.get(id);
-      return task ? [collector.copy(id, 'returnval', vimState(task), () => taskInfoPlain('returnval', c.tasks.view(task), { xsi: false }))] : [];
+      return task ? [serialize('returnval', collector.copy(id, vimState(task), () => taskInfoNode(c.tasks.view(task))), { xsi: false }, false)] : [];
     });
   switch (method) {
     case 'ReadNextTasks':

@@ -10,6 +10,7 @@
  */
 import { escapeXml } from '../../adapters/xml.js';
 import { isSimTerminal, type SimTask } from '../task-world.js';
+import { bool, data, dateTime, field, int, moref, prim, serialize, serializeFields, str, type VimValue } from './values.js';
 
 export const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -70,32 +71,8 @@ export interface TaskView {
   method: string | null;
   /** Render `result` as a MoRef of the entity's type. */
   resultIsRef: boolean;
-}
-
-function iso(date: Date | null): string | null {
-  return date ? date.toISOString() : null;
-}
-
-function reason(task: SimTask, scope: Scope): string {
-  if (task.owner === 'system') return `<reason ${typed('TaskReasonSystem', scope)}></reason>`;
-  return `<reason ${typed('TaskReasonUser', scope)}>${el('userName', task.owner)}</reason>`;
-}
-
-function error(task: SimTask, scope: Scope): string {
-  if (task.state === 'canceled') {
-    return `<error><fault ${typed('RequestCanceled', scope)}></fault>${el('localizedMessage', task.errorMessage ?? 'The task was canceled by a user.')}</error>`;
-  }
-  if (task.state !== 'failed') return '';
-  const type = task.extra.faultType ?? 'SystemError';
-  const fields = type === 'SystemError' ? el('reason', task.errorMessage ?? '') : '';
-  return `<error><fault ${typed(type, scope)}>${fields}</fault>${el('localizedMessage', task.errorMessage ?? type)}</error>`;
-}
-
-function result(view: TaskView, scope: Scope): string {
-  const { task } = view;
-  if (task.state !== 'succeeded' || task.result === null) return '';
-  if (view.resultIsRef && task.entity) return `<result ${typed('ManagedObjectReference', scope)} type="${esc(task.entity.type)}">${esc(task.result)}</result>`;
-  return `<result ${typed(task.extra.resultType ?? 'xsd:string', scope)}>${esc(task.result)}</result>`;
+  /** TaskInfo.entityName: the entity's name in the inventory (inventory.ts). */
+  entityName: string | null;
 }
 
 /** `TaskInfoState` of a simulated task (canceling is vim's running + cancelled). */
@@ -114,47 +91,71 @@ export function vimState(task: SimTask): string {
   }
 }
 
-/**
- * The TaskInfo fields in WSDL order (govmomi types.TaskInfo). `scope` tells whether the
- * xsi prefix is declared above (inside a typed `val`) or each typed child must declare it.
- */
-export function taskInfoFields(view: TaskView, scope: Scope): string {
+/** The TaskInfo of a task (govmomi types.TaskInfo, fields in WSDL order; unset ones null). */
+export function taskInfoNode(view: TaskView): VimValue {
   const { task, key } = view;
   const running = task.state === 'running' || task.state === 'canceling';
-  const description = task.extra.descriptionKey || task.description !== task.operation
-    ? `<description>${el('key', task.extra.descriptionKey ?? task.operation)}${el('message', task.description)}</description>`
-    : '';
-  return [
-    el('key', key),
-    ref('task', { type: 'Task', value: key }),
-    description,
-    el('name', view.method),
-    el('descriptionId', task.operation),
-    task.entity ? ref('entity', { type: task.entity.type, value: task.entity.id }) : '',
-    task.entity ? el('entityName', task.entity.name) : '',
-    el('state', vimState(task)),
-    el('cancelled', task.cancelRequested),
-    el('cancelable', task.cancelable && !isSimTerminal(task.state)),
-    error(task, scope),
-    result(view, scope),
-    running ? el('progress', task.progress) : '',
-    reason(task, scope),
-    el('queueTime', iso(task.createdAt)),
-    el('startTime', iso(task.startedAt)),
-    el('completeTime', iso(task.completedAt)),
-    el('eventChainId', 1000 + task.seq * 3),
-    el('parentTaskKey', view.parentKey),
-    el('rootTaskKey', view.rootKey),
-    el('activationId', task.extra.activationId),
-  ].join('');
+  const described = task.extra.descriptionKey || task.description !== task.operation;
+  return data('TaskInfo', [
+    field('key', str(key)),
+    field('task', moref({ type: 'Task', value: key })),
+    field('description', described ? data('LocalizableMessage', [field('key', str(task.extra.descriptionKey ?? task.operation)), field('arg', null), field('message', str(task.description))]) : null),
+    field('name', str(view.method)),
+    field('descriptionId', str(task.operation)),
+    field('entity', moref(task.entity ? { type: task.entity.type, value: task.entity.id } : null)),
+    field('entityName', str(task.entity ? view.entityName : null)),
+    field('locked', null),
+    field('state', prim('TaskInfoState', vimState(task))),
+    field('cancelled', bool(task.cancelRequested)),
+    field('cancelable', bool(task.cancelable && !isSimTerminal(task.state))),
+    field('error', errorNode(task)),
+    field('result', resultNode(view), true),
+    field('progress', running ? int(task.progress) : null),
+    field('progressDetails', null),
+    field('reason', reasonNode(task), true),
+    field('queueTime', dateTime(task.createdAt)),
+    field('startTime', dateTime(task.startedAt)),
+    field('completeTime', dateTime(task.completedAt)),
+    field('eventChainId', int(1000 + task.seq * 3)),
+    field('changeTag', null),
+    field('parentTaskKey', str(view.parentKey)),
+    field('rootTaskKey', str(view.rootKey)),
+    field('activationId', str(task.extra.activationId)),
+  ]);
+}
+
+function reasonNode(task: SimTask): VimValue {
+  if (task.owner === 'system') return data('TaskReasonSystem', []);
+  return data('TaskReasonUser', [field('userName', str(task.owner))]);
+}
+
+function errorNode(task: SimTask): VimValue | null {
+  const fault = (type: string, fields: ReturnType<typeof field>[], message: string) =>
+    data('LocalizedMethodFault', [field('fault', data(type, fields), true), field('localizedMessage', str(message))]);
+  if (task.state === 'canceled') return fault('RequestCanceled', [], task.errorMessage ?? 'The task was canceled by a user.');
+  if (task.state !== 'failed') return null;
+  const type = task.extra.faultType ?? 'SystemError';
+  return fault(type, type === 'SystemError' ? [field('reason', str(task.errorMessage ?? ''))] : [], task.errorMessage ?? type);
+}
+
+function resultNode(view: TaskView): VimValue | null {
+  const { task } = view;
+  if (task.state !== 'succeeded' || task.result === null) return null;
+  if (view.resultIsRef && task.entity) return moref({ type: task.entity.type, value: task.result });
+  return prim(task.extra.resultType ?? 'xsd:string', task.result);
+}
+
+/** The TaskInfo fields. `scope` tells whether the xsi prefix is declared above (inside a typed `val`). */
+export function taskInfoFields(view: TaskView, scope: Scope): string {
+  return serializeFields((taskInfoNode(view) as Extract<VimValue, { kind: 'data' }>).fields, scope);
 }
 
 /** A TaskInfo as an anyType value: `<val XMLSchema-instance:type="TaskInfo">` (or another element name). */
 export function taskInfoValue(name: string, view: TaskView, scope: Scope): string {
-  return `<${name} ${typed('TaskInfo', scope)}>${taskInfoFields(view, { xsi: true })}</${name}>`;
+  return serialize(name, taskInfoNode(view), scope, true);
 }
 
 /** A TaskInfo where the schema fixes the type (ReadNextTasks/CreateTask returnval, ArrayOfTaskInfo items). */
 export function taskInfoPlain(name: string, view: TaskView, scope: Scope): string {
-  return `<${name}>${taskInfoFields(view, scope)}</${name}>`;
+  return serialize(name, taskInfoNode(view), scope, false);
 }

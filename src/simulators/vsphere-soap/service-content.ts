@@ -7,6 +7,9 @@ import { el, ref } from './render.js';
 
 type Manager = [name: string, type: string, value: string];
 
+/** `about.apiVersion`, also the newest version in `/sdk/vimServiceVersions.xml`. */
+export const API_VERSION = '7.0.3.0';
+
 const BEFORE_ABOUT: Manager[] = [
   ['rootFolder', 'Folder', 'group-d1'],
   ['propertyCollector', 'PropertyCollector', 'propertyCollector'],
@@ -70,7 +73,7 @@ export function serviceContent(instanceUuid: string): string {
     el('osType', 'linux-x64'),
     el('productLineId', 'vpx'),
     el('apiType', 'VirtualCenter'),
-    el('apiVersion', '7.0.3.0'),
+    el('apiVersion', API_VERSION),
     el('instanceUuid', instanceUuid),
     el('licenseProductName', 'VMware VirtualCenter Server'),
     el('licenseProductVersion', '7.0'),

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HistoryCollector } from './history.js';
 import type { PropertyCollectorState } from './property-collector.js';
+import type { SimView } from './views.js';
 
 export const SESSION_COOKIE = 'vmware_soap_session';
 
@@ -24,6 +25,8 @@ export interface SimSession {
   collectors: Map<string, PropertyCollectorState>;
   /** ContinueRetrievePropertiesEx tokens: the ObjectContent elements still to send. */
   tokens: Map<string, string[]>;
+  /** ListViews and ContainerViews by moref value (views.ts). */
+  views: Map<string, SimView>;
 }
 
 export class Sessions {
@@ -47,6 +50,7 @@ export class Sessions {
       history: new Map(),
       collectors: new Map(),
       tokens: new Map(),
+      views: new Map(),
     };
     this.#sessions.set(session.key, session);
     return session;

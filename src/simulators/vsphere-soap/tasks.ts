@@ -10,15 +10,16 @@ import { child } from '../../adapters/xml.js';
 import { el, fault, ref, response, taskInfoPlain, type Ref, type TaskView } from './render.js';
 import { bool, readRef, text } from './request.js';
 import type { SimSession } from './sessions.js';
+import { hostName, vmName, type Inventory } from './inventory.js';
 
 /** vCenter operations: descriptionId, the method behind it, and whether it returns a MoRef. */
 export const CATALOG: OperationTemplate[] = [
-  { operation: 'VirtualMachine.powerOn', description: 'Power On virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: (n) => `web-${n}`, cancelable: false },
-  { operation: 'VirtualMachine.powerOff', description: 'Power Off virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: (n) => `web-${n}`, cancelable: false },
-  { operation: 'VirtualMachine.clone', description: 'Clone virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: (n) => `tmpl-centos-${n}`, subtasks: 1 },
-  { operation: 'VirtualMachine.relocate', description: 'Relocate virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: (n) => `db-${n}`, subtasks: 2 },
-  { operation: 'VirtualMachine.createSnapshot', description: 'Create virtual machine snapshot of {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: (n) => `app-${n}` },
-  { operation: 'HostSystem.enterMaintenanceMode', description: 'Enter maintenance mode on {name}', entityType: 'HostSystem', entityId: (n) => `host-${n}`, entityName: (n) => `esx-${n}.lab.local` },
+  { operation: 'VirtualMachine.powerOn', description: 'Power On virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: vmName, cancelable: false },
+  { operation: 'VirtualMachine.powerOff', description: 'Power Off virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: vmName, cancelable: false },
+  { operation: 'VirtualMachine.clone', description: 'Clone virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: vmName, subtasks: 1 },
+  { operation: 'VirtualMachine.relocate', description: 'Relocate virtual machine {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: vmName, subtasks: 2 },
+  { operation: 'VirtualMachine.createSnapshot', description: 'Create virtual machine snapshot of {name}', entityType: 'VirtualMachine', entityId: (n) => `vm-${n}`, entityName: vmName },
+  { operation: 'HostSystem.enterMaintenanceMode', description: 'Enter maintenance mode on {name}', entityType: 'HostSystem', entityId: (n) => `host-${n}`, entityName: hostName },
 ];
 
 const METHODS: Record<string, { method: string; returnsRef?: boolean }> = {
@@ -35,12 +36,16 @@ export const RECENT_TASK_MAX = 200;
 
 export class TaskDirectory {
   readonly world: TaskWorld;
+  readonly inventory: Inventory;
   readonly #byKey = new Map<string, string>();
 
-  constructor(world: TaskWorld) {
+  constructor(world: TaskWorld, inventory: Inventory) {
     this.world = world;
+    this.inventory = inventory;
     world.onChange((task, kind) => {
-      if (kind === 'created') this.#byKey.set(keyOf(task), task.id);
+      if (kind !== 'created') return;
+      this.#byKey.set(keyOf(task), task.id);
+      if (task.entity) inventory.learn(task.entity);
     });
   }
 
@@ -60,6 +65,7 @@ export class TaskDirectory {
       rootKey: root ? keyOf(root) : null,
       method: task.external ? null : (known?.method ?? null),
       resultIsRef: known?.returnsRef ?? false,
+      entityName: task.entity ? (this.inventory.name({ type: task.entity.type, value: task.entity.id }) ?? task.entity.name) : null,
     };
   }
 
@@ -71,6 +77,11 @@ export class TaskDirectory {
   /** TaskManager.recentTask: the newest tasks, oldest first, at most 200. */
   recent(): SimTask[] {
     return this.chronological().slice(-RECENT_TASK_MAX);
+  }
+
+  /** ManagedEntity.recentTask: the recent tasks on one entity. */
+  recentOn(entity: Ref): SimTask[] {
+    return this.recent().filter((t) => t.entity?.type === entity.type && t.entity.id === entity.value);
   }
 }
 
@@ -140,20 +151,26 @@ export function taskMethod(tasks: TaskDirectory, method: string, self: Ref, args
   return undefined;
 }
 
-/** TaskManager.CreateTask: an extension's task on `obj`, queued, changed only through the API. */
-export function createTask(tasks: TaskDirectory, session: SimSession, args: XmlElement): SimResponse {
+/**
+ * TaskManager.CreateTask: an extension's task on `obj`, queued, changed only through the API.
+ * `taskTypeId` must be in a registered extension's taskList, else `InvalidArgument{taskType}`
+ * (as vcsim answers, govmomi `simulator/task_manager.go` validTaskID); `obj` must exist.
+ */
+export function createTask(tasks: TaskDirectory, session: SimSession, args: XmlElement, registered: (taskTypeId: string) => boolean): SimResponse {
   const method = 'CreateTask';
   const obj = readRef(child(args, 'obj'));
   const taskTypeId = text(args, 'taskTypeId');
   if (!obj) return invalidArgument(method, 'obj');
-  if (!taskTypeId) return invalidArgument(method, 'taskType');
+  if (!taskTypeId || !registered(taskTypeId)) return invalidArgument(method, 'taskType');
+  const name = tasks.inventory.name(obj);
+  if (name === undefined) return notFound(obj, method);
   const parentKey = text(args, 'parentTaskKey');
   const parent = parentKey ? tasks.byKey(parentKey) : undefined;
   if (parentKey && !parent) return invalidArgument(method, 'parentTaskKey');
   const activationId = text(args, 'activationId');
   const task = tasks.world.create({
     operation: taskTypeId,
-    entity: { id: obj.value, type: obj.type, name: obj.value },
+    entity: { id: obj.value, type: obj.type, name },
     parentId: parent?.id ?? null,
     owner: text(args, 'initiatedBy') ?? session.userName,
     cancelable: bool(args, 'cancelable') ?? false,
