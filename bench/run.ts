@@ -3,7 +3,7 @@
  * another (each starts its own simulators, gateways and load generator as child processes),
  * prints every table with its ratios and goals, and writes bench/results/<name>.json.
  *
- * Benchmarks: gateway-overhead, upstream-requests, subscription-fanout, peers.
+ * Benchmarks: gateway-overhead, upstream-requests, subscription-fanout, peers, history.
  * The figures are ratios measured in one run on one machine; see docs/performance.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   'upstream-requests': () => import('./upstream-requests.js'),
   'subscription-fanout': () => import('./subscription-fanout.js'),
   peers: () => import('./peers.js'),
+  history: () => import('./history.js'),
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] } {

@@ -1,6 +1,7 @@
 /**
  * The browser-facing routes, all served from this package (no CDN, works offline):
  *   /                         the task console (src/console/public, plain ES modules)
+ *   /history                  its history view (task history: docs/history.md)
  *   /console/vendor/graphql-ws/*  graphql-ws' browser client, from node_modules
  *   GET /graphql from a browser   GraphiQL 3 (React 18 UMD + graphiql UMD, from node_modules)
  * Other requests to /graphql (POST, or a GET that does not prefer HTML) fall through to Apollo.
@@ -19,7 +20,7 @@ function packageDir(name: string): string {
 }
 
 /** The console's own files; nothing else under /console is served. */
-const CONSOLE_FILES = new Set(['app.js', 'api.js', 'filters.js', 'render.js', 'console.css']);
+const CONSOLE_FILES = new Set(['app.js', 'api.js', 'filters.js', 'render.js', 'console.css', 'history.js', 'history-chart.js']);
 
 /** GraphiQL's assets by public name -> file in node_modules (a fixed map: no path from the URL reaches the disk). */
 function graphiqlAssets(): Map<string, string> {
@@ -67,6 +68,12 @@ export function browserRoutes(): Router {
     pageHeaders(res);
     res.set('Content-Security-Policy', CONSOLE_CSP);
     res.sendFile('index.html', { root: PUBLIC });
+  });
+
+  router.get('/history', (_req, res) => {
+    pageHeaders(res);
+    res.set('Content-Security-Policy', CONSOLE_CSP);
+    res.sendFile('history.html', { root: PUBLIC });
   });
 
   router.get('/console/:file', (req, res, next) => {

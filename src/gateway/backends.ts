@@ -3,7 +3,8 @@
  * bulkhead, circuit) and instrumented, so that every upstream call updates that backend's
  * state (latency, last error). Health follows the circuit breaker: one story of failures.
  */
-import type { CallContext, TaskAdapter } from '../adapters/contract.js';
+import type { CallContext, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { TaskModel } from '../model/task.js';
 import { BackendError, capBackendText } from '../adapters/errors.js';
 import type { CircuitBreaker, CircuitSnapshot } from './resilience/breaker.js';
 import { isBackendFailure } from './resilience/failure.js';
@@ -49,6 +50,12 @@ export interface UpstreamCall {
 
 export type UpstreamObserver = (call: UpstreamCall) => void;
 
+/**
+ * Whole tasks an upstream call returned (listings without `select`, gets, pushed changes), and
+ * the ids a get answered "not found" for: what task history records (src/history).
+ */
+export type TaskObserver = (backend: string, tasks: readonly TaskModel[], missing: readonly string[]) => void;
+
 export interface BackendSet {
   get(name: string): BackendParent | undefined;
   all(): BackendParent[];
@@ -56,6 +63,8 @@ export interface BackendSet {
   byAlias(id: string): BackendParent | undefined;
   /** Calls `observer` after every upstream call of every backend; returns the unsubscribe. */
   observe(observer: UpstreamObserver): () => void;
+  /** Calls `observer` with the tasks every backend returns; returns the unsubscribe. */
+  observeTasks(observer: TaskObserver): () => void;
   close(): Promise<void>;
 }
 
@@ -77,7 +86,25 @@ interface Observed {
 }
 
 /** Every call goes through the guard (budget, bulkhead, circuit) and is tracked (latency, last failure, observers). */
-function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard): TaskAdapter {
+function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlySet<UpstreamObserver>, guard: BackendGuard, taskObservers: ReadonlySet<TaskObserver>): TaskAdapter {
+  function seen(tasks: readonly TaskModel[], missing: readonly string[] = []): void {
+    for (const observer of taskObservers) {
+      try {
+        observer(adapter.name, tasks, missing);
+      } catch {
+        // Recording history never fails an upstream call.
+      }
+    }
+  }
+  // Only whole tasks: a listing with `select` or of thin records leaves fields empty.
+  const seenPage = (q: ListQuery, page: TaskPage): TaskPage => {
+    if (!q.select && !page.incomplete && !page.keyed) seen(page.tasks);
+    return page;
+  };
+  const seenGot = (ids: readonly string[], got: Array<TaskModel | null | Error>) => {
+    seen(got.filter((t): t is TaskModel => t !== null && !(t instanceof Error)), ids.filter((_, i) => got[i] === null));
+    return got;
+  };
   function notify(operation: UpstreamCall['operation'], ctx: CallContext, started: number, errorCode: string | null): void {
     if (!observers.size) return;
     const call: UpstreamCall = { backend: adapter.name, backendType: adapter.type, operation, requestId: ctx.requestId, durationMs: performance.now() - started, errorCode };
@@ -111,14 +138,26 @@ function instrument(adapter: TaskAdapter, status: Observed, observers: ReadonlyS
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
-    listTasks: (q, ctx: CallContext) => guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c))),
-    getTasks: (ids, ctx) => guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed))),
+    listTasks: (q, ctx: CallContext) => {
+      const read = guard.read('list tasks', ctx, (c) => track('listTasks', c, () => adapter.listTasks(q, c)));
+      return taskObservers.size ? read.then((page) => seenPage(q, page)) : read;
+    },
+    getTasks: (ids, ctx) => {
+      const read = guard.read('get tasks', ctx, (c) => track('getTasks', c, () => adapter.getTasks(ids, c).then(throwIfEveryItemFailed)));
+      return taskObservers.size ? read.then((got) => seenGot(ids, got)) : read;
+    },
     close: () => adapter.close(),
   };
   if (adapter.cancelTask) wrapped.cancelTask = (id, ctx) => guard.write('cancel task', ctx, (c) => track('cancelTask', c, () => adapter.cancelTask!(id, c)));
   if (adapter.createTask) wrapped.createTask = (r, ctx) => guard.write('create task', ctx, (c) => track('createTask', c, () => adapter.createTask!(r, c)));
   if (adapter.updateTask) wrapped.updateTask = (r, ctx) => guard.write('update task', ctx, (c) => track('updateTask', c, () => adapter.updateTask!(r, c)));
-  if (adapter.watch) wrapped.watch = adapter.watch.bind(adapter);
+  if (adapter.watch) {
+    wrapped.watch = (onChange, onError) =>
+      adapter.watch!((change) => {
+        if (taskObservers.size) seen([change.task]);
+        onChange(change);
+      }, onError);
+  }
   return wrapped;
 }
 
@@ -134,6 +173,7 @@ export function createBackendSet(
 ): BackendSet {
   const byName = new Map<string, BackendParent>();
   const observers = new Set<UpstreamObserver>();
+  const taskObservers = new Set<TaskObserver>();
   for (const { adapter, knownAs, resilience } of entries) {
     const guard = createGuard({ backend: adapter.name, settings: resilience ?? DEFAULT_RESILIENCE, now: options.now, random: options.random });
     const circuit = () => guard.breaker.snapshot();
@@ -158,7 +198,7 @@ export function createBackendSet(
         return circuit();
       },
     };
-    byName.set(adapter.name, { adapter: instrument(adapter, observed, observers, guard), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
+    byName.set(adapter.name, { adapter: instrument(adapter, observed, observers, guard, taskObservers), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
   }
   return {
     get: (name) => byName.get(name),
@@ -167,6 +207,10 @@ export function createBackendSet(
     observe: (observer) => {
       observers.add(observer);
       return () => void observers.delete(observer);
+    },
+    observeTasks: (observer) => {
+      taskObservers.add(observer);
+      return () => void taskObservers.delete(observer);
     },
     close: async () => {
       await Promise.allSettled([...byName.values()].map((b) => b.adapter.close()));

@@ -12,6 +12,7 @@ import { mutationResolvers } from './resolvers/mutation.js';
 import { queryResolvers } from './resolvers/query.js';
 import { subscriptionResolvers } from './resolvers/subscription.js';
 import { taskResolvers } from './resolvers/task.js';
+import { historyResolvers } from '../history/resolvers.js';
 
 const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
 
@@ -47,12 +48,25 @@ export const DateTime = new GraphQLScalarType({
   serialize: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? isoString(value) : DateTimeISOResolver.serialize(value)),
 });
 
+/** Merges resolver maps type by type (the history's Query and Task fields next to the others). */
+function mergeResolvers(base: Resolvers, extra: Resolvers): Resolvers {
+  const out: Record<string, unknown> = { ...base };
+  for (const [type, fields] of Object.entries(extra)) {
+    const own = out[type];
+    out[type] = own && typeof own === 'object' && !(own instanceof GraphQLScalarType) ? { ...own, ...fields } : fields;
+  }
+  return out as Resolvers;
+}
+
+/** History fields answer HISTORY_UNAVAILABLE (off) unless startGateway passes a store's resolvers. */
+const historyOff = historyResolvers(null);
+
 export const resolvers: Resolvers = {
   DateTime,
-  Query: queryResolvers,
+  Query: { ...queryResolvers, ...historyOff.Query },
   Mutation: mutationResolvers,
   Subscription: subscriptionResolvers,
-  Task: taskResolvers,
+  Task: { ...taskResolvers, ...historyOff.Task },
   Backend: backendResolvers,
   RelatedTask: relatedTaskResolvers,
   Node: { __resolveType: () => 'Task' },
@@ -61,5 +75,5 @@ export const resolvers: Resolvers = {
 
 /** `modules`: further typeDefs and resolvers, such as the federation types generated from config. */
 export function buildSchema(extra: Resolvers = {}, modules: ReadonlyArray<{ typeDefs: DocumentNode; resolvers?: object }> = []): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: { ...resolvers, ...extra } as never }, ...(modules as never[])]);
+  return buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: mergeResolvers(resolvers, extra) as never }, ...(modules as never[])]);
 }

@@ -53,6 +53,10 @@ export const TASK_FIELD_NEEDS: Readonly<Record<string, readonly TaskField[]>> = 
   result: ['result'],
   completionDetails: ['completionDetails'],
   relatedTasks: ['relatedTasks'],
+  // Task history's fields (src/history/resolvers.ts) read the store by backend and native id.
+  transitions: [],
+  retained: [],
+  source: [],
 };
 
 const TASK = 'Task';

@@ -4,6 +4,7 @@ import type { TaskModel, EntityRef } from '../model/task.js';
 import type { RelatedTaskParent } from '../gateway/related.js';
 import type { BackendParent } from '../gateway/backends.js';
 import type { ConnectionParent, EdgeParent } from '../gateway/connection.js';
+import type { StatsGroup } from '../history/stats.js';
 import type { GatewayContext } from '../gateway/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -106,6 +107,20 @@ export type CreateTaskInput = {
   /** vCD serviceNamespace (1-128 characters, not com.vmware.vcloud*); vim extension key. */
   serviceNamespace?: InputMaybe<Scalars['String']['input']>;
   status?: InputMaybe<TaskStatus>;
+};
+
+/** Durations of finished tasks (completion minus start, else creation), in milliseconds. */
+export type DurationStats = {
+  __typename?: 'DurationStats';
+  /** Finished tasks with a known duration. */
+  count: Scalars['Int']['output'];
+  /**
+   * Median; within 1% of the exact value (log-scale buckets, docs/history.md), within 4% when
+   * grouped by DAY or ENTITY.
+   */
+  p50?: Maybe<Scalars['Float']['output']>;
+  /** 95th percentile; as exact as p50. */
+  p95?: Maybe<Scalars['Float']['output']>;
 };
 
 export type EntityFilter = {
@@ -219,6 +234,17 @@ export type Query = {
   node?: Maybe<Node>;
   /** One task by global id; null when it does not exist. */
   task?: Maybe<Task>;
+  /**
+   * Stored tasks, newest first by default, including those their backends no longer have
+   * (`retained: false`). Each is the last state taskgraph recorded (`source: HISTORY`).
+   * Errors with HISTORY_UNAVAILABLE when history is off or its store is down or full.
+   */
+  taskHistory: TaskConnection;
+  /**
+   * Counts, failure rate and duration percentiles of stored tasks created in [since, until),
+   * per group. No groupBy: one group of everything.
+   */
+  taskStats: Array<TaskStatsGroup>;
   /** Tasks merged across all configured backends, newest first by default. */
   tasks: TaskConnection;
 };
@@ -231,6 +257,22 @@ export type QueryNodeArgs = {
 
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTaskHistoryArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskHistoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TaskOrder>;
+};
+
+
+export type QueryTaskStatsArgs = {
+  filter?: InputMaybe<TaskHistoryFilter>;
+  groupBy?: Array<TaskStatsDimension>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -315,13 +357,25 @@ export type Task = Node & {
   relatedTasks: Array<RelatedTask>;
   /** Result text where the backend gives one (vim result, vCD Result, REST result). */
   result?: Maybe<Scalars['String']['output']>;
+  /**
+   * False when the backend no longer has this task (it answered "not found", or the task's
+   * expiry time passed): then only taskgraph's history knows it.
+   */
+  retained: Scalars['Boolean']['output'];
   root?: Maybe<Task>;
+  source: TaskSource;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   status: TaskStatus;
   steps: Array<TaskStep>;
   subtasks: TaskConnection;
   /** vCD organization, Prism owner cluster or similar tenant scope, when the backend has one. */
   tenant?: Maybe<Scalars['String']['output']>;
+  /**
+   * The states taskgraph recorded for this task, oldest first (status changes, and progress
+   * steps of `history.progressGranularity` points). Null, with a HISTORY_UNAVAILABLE error,
+   * when history is off or its store is down.
+   */
+  transitions?: Maybe<Array<TaskTransition>>;
   warnings: Array<TaskMessage>;
 };
 
@@ -393,6 +447,23 @@ export type TaskFilter = {
   status?: InputMaybe<Array<TaskStatus>>;
 };
 
+/** Filters for history queries. Fields combine with AND; list values combine with OR. */
+export type TaskHistoryFilter = {
+  /** Backend names (also of backends no longer configured). */
+  backend?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only tasks created at or after this time. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only tasks created before this time. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  entity?: InputMaybe<EntityFilter>;
+  operation?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** true: only tasks their backend still has; false: only those it no longer has. */
+  retained?: InputMaybe<Scalars['Boolean']['input']>;
+  status?: InputMaybe<Array<TaskStatus>>;
+  /** Tenants: vCD organization names, Prism cluster extIds. */
+  tenant?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** An error or warning reported by the backend for a task. */
 export type TaskMessage = {
   __typename?: 'TaskMessage';
@@ -415,6 +486,42 @@ export type TaskOrder = {
 
 export type TaskOrderField =
   | 'CREATED_AT';
+
+/** Where a task object's data comes from. */
+export type TaskSource =
+  /** Read from taskgraph's history store: the last state taskgraph recorded. */
+  | 'HISTORY'
+  /** Read from its backend for this request. */
+  | 'LIVE';
+
+/** What taskStats groups by. */
+export type TaskStatsDimension =
+  | 'BACKEND'
+  /** The UTC day the task was created. */
+  | 'DAY'
+  /** Each affected entity (a task affecting two entities counts in both groups). */
+  | 'ENTITY'
+  | 'OPERATION'
+  | 'STATUS';
+
+/** One group of taskStats: the fields grouped by are set, the others null. */
+export type TaskStatsGroup = {
+  __typename?: 'TaskStatsGroup';
+  backend?: Maybe<Scalars['String']['output']>;
+  canceled: Scalars['Int']['output'];
+  /** Tasks in the group. */
+  count: Scalars['Int']['output'];
+  /** YYYY-MM-DD (UTC). */
+  day?: Maybe<Scalars['String']['output']>;
+  durationMs: DurationStats;
+  entity?: Maybe<EntityReference>;
+  failed: Scalars['Int']['output'];
+  /** failed / (succeeded + failed + canceled); null when none finished. */
+  failureRate?: Maybe<Scalars['Float']['output']>;
+  operation?: Maybe<Scalars['String']['output']>;
+  status?: Maybe<TaskStatus>;
+  succeeded: Scalars['Int']['output'];
+};
 
 /**
  * Normalized task status. Each backend's own value is kept in `Task.nativeStatus`;
@@ -446,6 +553,18 @@ export type TaskStep = {
   name: Scalars['String']['output'];
   progress?: Maybe<Scalars['Int']['output']>;
   status?: Maybe<TaskStatus>;
+};
+
+/** A status, or a progress step, a task was seen entering. */
+export type TaskTransition = {
+  __typename?: 'TaskTransition';
+  /**
+   * When: the backend's own time where it gives one (completion, last update, start,
+   * creation), else when taskgraph saw the change.
+   */
+  at: Scalars['DateTime']['output'];
+  progress?: Maybe<Scalars['Int']['output']>;
+  status: TaskStatus;
 };
 
 /** Updates a task owned by an external service (vCD PUT /api/task/{id}; vim UpdateProgress, SetTaskState, SetTaskDescription). */
@@ -574,6 +693,7 @@ export type ResolversTypes = ResolversObject<{
   CreateTaskInput: CreateTaskInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DurationStats: ResolverTypeWrapper<DurationStats>;
   EntityFilter: EntityFilter;
   EntityInput: EntityInput;
   EntityReference: ResolverTypeWrapper<EntityRef>;
@@ -597,12 +717,17 @@ export type ResolversTypes = ResolversObject<{
   TaskEventFilter: TaskEventFilter;
   TaskEventType: TaskEventType;
   TaskFilter: TaskFilter;
+  TaskHistoryFilter: TaskHistoryFilter;
   TaskMessage: ResolverTypeWrapper<TaskMessage>;
   TaskMutationPayload: ResolverTypeWrapper<Omit<TaskMutationPayload, 'task'> & { task?: Maybe<ResolversTypes['Task']> }>;
   TaskOrder: TaskOrder;
   TaskOrderField: TaskOrderField;
+  TaskSource: TaskSource;
+  TaskStatsDimension: TaskStatsDimension;
+  TaskStatsGroup: ResolverTypeWrapper<StatsGroup>;
   TaskStatus: TaskStatus;
   TaskStep: ResolverTypeWrapper<TaskStep>;
+  TaskTransition: ResolverTypeWrapper<TaskTransition>;
   UpdateTaskInput: UpdateTaskInput;
 }>;
 
@@ -619,6 +744,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateTaskInput: CreateTaskInput;
   ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DurationStats: DurationStats;
   EntityFilter: EntityFilter;
   EntityInput: EntityInput;
   EntityReference: EntityRef;
@@ -637,10 +763,13 @@ export type ResolversParentTypes = ResolversObject<{
   TaskEvent: Omit<TaskEvent, 'task'> & { task: ResolversParentTypes['Task'] };
   TaskEventFilter: TaskEventFilter;
   TaskFilter: TaskFilter;
+  TaskHistoryFilter: TaskHistoryFilter;
   TaskMessage: TaskMessage;
   TaskMutationPayload: Omit<TaskMutationPayload, 'task'> & { task?: Maybe<ResolversParentTypes['Task']> };
   TaskOrder: TaskOrder;
+  TaskStatsGroup: StatsGroup;
   TaskStep: TaskStep;
+  TaskTransition: TaskTransition;
   UpdateTaskInput: UpdateTaskInput;
 }>;
 
@@ -678,6 +807,12 @@ export type CancelTaskPayloadResolvers<ContextType = GatewayContext, ParentType 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DurationStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DurationStats'] = ResolversParentTypes['DurationStats']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p50?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p95?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
 
 export type EntityReferenceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EntityReference'] = ResolversParentTypes['EntityReference']> = ResolversObject<{
   backend?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -725,6 +860,8 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   backends?: Resolver<Array<ResolversTypes['Backend']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
+  taskHistory?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTaskHistoryArgs>>;
+  taskStats?: Resolver<Array<ResolversTypes['TaskStatsGroup']>, ParentType, ContextType, RequireFields<QueryTaskStatsArgs, 'groupBy'>>;
   tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
 }>;
 
@@ -767,12 +904,15 @@ export type TaskResolvers<ContextType = GatewayContext, ParentType extends Resol
   progressMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   relatedTasks?: Resolver<Array<ResolversTypes['RelatedTask']>, ParentType, ContextType>;
   result?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  retained?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   root?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['TaskSource'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TaskStatus'], ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['TaskStep']>, ParentType, ContextType>;
   subtasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, RequireFields<TaskSubtasksArgs, 'first'>>;
   tenant?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  transitions?: Resolver<Maybe<Array<ResolversTypes['TaskTransition']>>, ParentType, ContextType>;
   warnings?: Resolver<Array<ResolversTypes['TaskMessage']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -805,11 +945,31 @@ export type TaskMutationPayloadResolvers<ContextType = GatewayContext, ParentTyp
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
 }>;
 
+export type TaskStatsGroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TaskStatsGroup'] = ResolversParentTypes['TaskStatsGroup']> = ResolversObject<{
+  backend?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  canceled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['DurationStats'], ParentType, ContextType>;
+  entity?: Resolver<Maybe<ResolversTypes['EntityReference']>, ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failureRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['TaskStatus']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type TaskStepResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TaskStep'] = ResolversParentTypes['TaskStep']> = ResolversObject<{
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['TaskStatus']>, ParentType, ContextType>;
+}>;
+
+export type TaskTransitionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TaskTransition'] = ResolversParentTypes['TaskTransition']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['TaskStatus'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
@@ -818,6 +978,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   BackendCircuit?: BackendCircuitResolvers<ContextType>;
   CancelTaskPayload?: CancelTaskPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DurationStats?: DurationStatsResolvers<ContextType>;
   EntityReference?: EntityReferenceResolvers<ContextType>;
   Initiator?: InitiatorResolvers<ContextType>;
   KeyValue?: KeyValueResolvers<ContextType>;
@@ -834,6 +995,8 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   TaskEvent?: TaskEventResolvers<ContextType>;
   TaskMessage?: TaskMessageResolvers<ContextType>;
   TaskMutationPayload?: TaskMutationPayloadResolvers<ContextType>;
+  TaskStatsGroup?: TaskStatsGroupResolvers<ContextType>;
   TaskStep?: TaskStepResolvers<ContextType>;
+  TaskTransition?: TaskTransitionResolvers<ContextType>;
 }>;
 

@@ -40,8 +40,8 @@ export interface Access {
 /** Backend types whose adapters filter on `tenants` upstream, so their totals stay exact. */
 const NATIVE_TENANT_FILTER = new Set(['prism']);
 
-/** The tenant dimension of a backend type, or null when it has none (vSphere). */
-function tenantGrant(principal: Principal, backendType: string): Grant | null {
+/** The tenant dimension of a backend type, or null when it has none (vSphere). Also scopes task history (src/history/scope.ts). */
+export function tenantGrant(principal: Principal, backendType: string): Grant | null {
   switch (backendType) {
     case 'vcd':
       return principal.scope.vcdOrgs;

@@ -1,6 +1,9 @@
 /**
  * `taskgraph demo`: every simulator taskgraph ships, with live tasks, behind one gateway.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { linkVcdToVsphere } from '../simulators/links.js';
 import { simulator, simulatorNames, type RunningSimulator } from '../simulators/registry.js';
 import { parseConfig } from './config.js';
@@ -23,6 +26,9 @@ export interface DemoOptions {
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const simulators: RunningSimulator[] = [];
+  // Task history in a throw-away embedded store (the simulators start afresh each time too).
+  const historyDir = mkdtempSync(join(tmpdir(), 'taskgraph-demo-'));
+  const dropHistory = () => rmSync(historyDir, { recursive: true, force: true });
   try {
     for (const [i, name] of simulatorNames().entries()) {
       const start = simulator(name)!;
@@ -36,6 +42,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const config = parseConfig({
       server: { host: options.host ?? '127.0.0.1', port: options.port ?? 4000 },
       backends: simulators.map((s) => ({ ...s.backendConfig(`${s.name}-sim`), ...(s === vsphere ? aliases : {}) })),
+      history: { path: join(historyDir, 'history.db'), pollIdleBackends: 5000 },
     });
     const gateway = await startGateway(config);
     return {
@@ -44,10 +51,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       stop: async () => {
         await gateway.stop();
         await Promise.all(simulators.map((s) => s.close()));
+        dropHistory();
       },
     };
   } catch (err) {
     await Promise.all(simulators.map((s) => s.close()));
+    dropHistory();
     throw err;
   }
 }

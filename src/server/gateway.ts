@@ -10,6 +10,9 @@ import { federationModules } from '../federation/schema.js';
 import { ConfigError, type Config } from './config.js';
 import { securityFromConfig } from '../security/options.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
+import { createHistory } from '../history/service.js';
+import { historyResolvers } from '../history/resolvers.js';
+import { getProcessLogger } from './plugins/logging.js';
 
 export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
   // First: a missing key file fails before any backend is logged in to.
@@ -25,19 +28,35 @@ export async function startGateway(config: Config, overrides: { port?: number; h
   const redis = config.redis
     ? createRedisEngine({ ...config.redis, replicaId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` })
     : undefined;
+  const history = config.history ? createHistory(config.history, { backends, logger: getProcessLogger() }) : null;
   try {
-    return await startGatewayServer({
-      schema: buildSchema({}, federationModules(config.federation)),
+    const server = await startGatewayServer({
+      schema: buildSchema(historyResolvers(history?.store ?? null), federationModules(config.federation)),
       backends,
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
       knownOperations: config.server.knownOperations,
       shareInFlight: config.server.shareInFlight,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
-      cleanup: async () => redis?.close(),
+      cleanup: async () => {
+        await history?.close();
+        await redis?.close();
+      },
+      registerMetrics: history?.registerMetrics,
       security,
     });
+    if (!history) return server;
+    history.start(server.hub);
+    // The history's own polls stop before the backends log out (server.stop closes them).
+    return {
+      ...server,
+      stop: async () => {
+        await history.stopBackground();
+        await server.stop();
+      },
+    };
   } catch (err) {
+    await history?.close();
     await redis?.close();
     await backends.close();
     throw err;

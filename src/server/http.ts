@@ -81,6 +81,8 @@ export interface GatewayServerOptions {
    * adapters' (their create options).
    */
   shareInFlight?: boolean;
+  /** Adds further series to /metrics (task history's). */
+  registerMetrics?: (registry: import('prom-client').Registry) => void;
 }
 
 const TOKEN_EXPIRED = new GraphQLError('Unauthenticated: token expired', { extensions: { code: 'UNAUTHENTICATED' } });
@@ -118,6 +120,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const metrics = createMetrics({ backends, hub, connections: () => wsServer.clients.size, processMetrics: options.processMetrics });
+  options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
   // One abort signal per connection: subscriptions still being set up when the socket
   // closes are released too (the leak of graphql-ws issue #532).

@@ -113,8 +113,8 @@ export function isSimTerminal(state: SimState): boolean {
   return TERMINAL.has(state);
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic (also the history benchmark's data). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,7 +2,9 @@
  * The task console in a real browser (Debian's Chromium) against `taskgraph demo` started
  * in-process on port 0: it lists tasks from every backend, a progress bar advances without a
  * reload, cancelling shows CANCELING then CANCELED, filters narrow the table, and a
- * screenshot is saved to test-artifacts/console.png.
+ * screenshot is saved to test-artifacts/console.png. The history view (/history) lists
+ * recorded tasks with filters and pages, and charts durations and failure rate per
+ * operation (test-artifacts/history.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -141,5 +143,41 @@ describe.skipIf(Boolean(missing))('task console in Chromium', { timeout: 60_000 
     await page.screenshot({ path: artifactPath('console.png') });
     expect(tab.problems).toEqual([]);
     expect(tab.offOrigin).toEqual([]);
+  });
+
+  it('history view: filters and pages recorded tasks, and charts durations and failure rate per operation', async () => {
+    prism.world.create({ operation: 'kVmMigrate', description: 'e2e history probe', plan: { queuedMs: 0, runMs: 800, outcome: 'failed' } });
+    const recorded = async () => {
+      const res = await fetch(demo.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ taskHistory(first: 1, filter: { status: [FAILED], operation: ["kVmMigrate"] }) { totalCount } }' }) });
+      return ((await res.json()) as any).data?.taskHistory.totalCount > 0;
+    };
+    await until(recorded, 'the probe recorded as FAILED', 30_000);
+    const history = await openPage(browser, origin);
+    const { page } = history;
+    await page.goto(`${origin}/history`);
+    await page.locator('#history-rows > tr.history-row').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#history-chart svg circle.point').count()).toBeGreaterThan(0);
+    const total = Number(/^(\d+) recorded/.exec((await page.locator('#history-summary').textContent()) ?? '')?.[1]);
+    expect(total).toBeGreaterThan(50);
+    const firstPage = await page.locator('#history-rows > tr.history-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id));
+    expect(firstPage).toHaveLength(50);
+    await page.click('#history-next');
+    await until(async () => (await page.locator('#history-summary').textContent())?.includes('page 2'), 'the second page');
+    const secondPage = await page.locator('#history-rows > tr.history-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id));
+    expect(secondPage.some((id) => firstPage.includes(id))).toBe(false);
+    await page.fill('#history-operation', 'kVmMigrate');
+    await page.selectOption('#history-status', 'FAILED');
+    await page.click('#history-apply');
+    const probe = page.locator('#history-rows > tr.history-row', { hasText: 'e2e history probe' });
+    await probe.waitFor({ timeout: 15_000 });
+    const statuses = await page.locator('#history-rows > tr.history-row .status').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 'FAILED')).toBe(true);
+    expect(await probe.locator('td.transitions').textContent()).toMatch(/FAILED$/);
+    expect(await page.locator('#history-chart .legend').allTextContents()).toEqual(['kVmMigrate']);
+    await page.screenshot({ path: artifactPath('history.png'), fullPage: true });
+    expect(history.problems).toEqual([]);
+    expect(history.offOrigin).toEqual([]);
+    await page.context().close();
   });
 });

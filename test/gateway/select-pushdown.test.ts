@@ -71,7 +71,8 @@ describe('select pushdown (Prism)', () => {
     expect(listSelect(mark)!.split(',')).toEqual(expect.arrayContaining(['subSteps', 'parentTask']));
   });
 
-  for (const field of Object.values(taskType.getFields())) {
+  // transitions reads task history, off here (HISTORY_UNAVAILABLE): test/history/gateway.test.ts covers it.
+  for (const field of Object.values(taskType.getFields()).filter((f) => f.name !== 'transitions')) {
     it(`lists ${field.name} exactly as the full read by id gives it`, async () => {
       const selection = selectionOf(field);
       const mark = pc.server.recent().length;

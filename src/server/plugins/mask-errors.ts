@@ -23,6 +23,7 @@ const EXPECTED = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   'QUERY_LIMIT_EXCEEDED',
+  'HISTORY_UNAVAILABLE',
 ]);
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
