@@ -19,7 +19,6 @@ import { encodeTaskId } from '../src/model/global-id.js';
 import { parseConfig } from '../src/server/config.js';
 import { startGateway } from '../src/server/gateway.js';
 import type { SimTask } from '../src/simulators/task-world.js';
-import { taskIdOf } from '../src/simulators/vsphere-rest/catalog.js';
 import { BACKEND_TYPES, configFor, startSim, type BackendTypeName, type TestSimulator } from '../test/reliability/support/backends.js';
 import { startFaultProxy, type FaultProxy } from '../test/reliability/support/fault-proxy.js';
 
@@ -137,18 +136,6 @@ const clients: Client[] = Array.from({ length: 4 }, () => createClient({ url: gw
 const TERMINAL: Record<string, string> = { succeeded: 'SUCCEEDED', failed: 'FAILED', canceled: 'CANCELED' };
 const TERMINAL_STATUSES = new Set(Object.values(TERMINAL));
 
-function nativeIdOf(type: BackendTypeName, sim: TestSimulator, task: SimTask): string {
-  switch (type) {
-    case 'prism':
-      return `ZXJnb24=:${task.id}`;
-    case 'vcd':
-      return `urn:vcloud:task:${task.id}`;
-    case 'vsphere-soap':
-      return `task-${task.seq}`;
-    case 'vsphere-rest':
-      return taskIdOf(task, (id) => sim.world.get(id));
-  }
-}
 
 function subscribe(w: Watched, client: Client): void {
   client.subscribe(
@@ -193,7 +180,7 @@ async function createLoop(until: number): Promise<void> {
     const sim = sims.get(type)!;
     const plan = { queuedMs: 200 + Math.floor(Math.random() * 600), runMs: 1000 + Math.floor(Math.random() * 4000), outcome: Math.random() < 0.85 ? ('succeeded' as const) : ('failed' as const) };
     const task = sim.world.create({ operation: 'soak.work', description: 'soak', cancelable: true, plan });
-    const w: Watched = { id: encodeTaskId(type, nativeIdOf(type, sim, task)), type, task, last: null, updates: 0, done: false };
+    const w: Watched = { id: encodeTaskId(type, sim.nativeIdOf(task)), type, task, last: null, updates: 0, done: false };
     watched.push(w);
     known.push(w.id);
     if (known.length > 200) known.shift();

@@ -3,8 +3,10 @@
  * Resolvers and watchers only ever see these types; wire payloads stay in the adapter folder.
  */
 import type { z } from 'zod';
-import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
+import type { Keyset, ScopeField, SortDirection, TaskFilter } from '../model/filter.js';
 import type { BackendType, TaskField, TaskModel, TaskStatus } from '../model/task.js';
+import type { StartSimulator } from '../simulators/types.js';
+import type { BackendTesting } from './testing.js';
 
 /** What a backend can do. Resolvers and the console hide what a backend cannot. */
 export interface Capabilities {
@@ -32,6 +34,12 @@ export interface CallContext {
    * which a client may send again.
    */
   readonly request?: symbol;
+  /**
+   * The sharing key of the caller's whole scope (security/scope-key.ts): work is shared in
+   * flight only between calls with the same key (src/sharing/keys.ts). Absent for the gateway's
+   * own calls (watcher polls).
+   */
+  readonly scope?: string;
 }
 
 export interface ListQuery {
@@ -170,11 +178,56 @@ export interface AdapterOptions {
   shareInFlight?: boolean;
 }
 
-/** A backend type: its config schema (extending `baseBackendSchema`) bound to its factory. */
+/**
+ * An authorization dimension a backend type adds beyond the backend itself (vCD organizations,
+ * Prism clusters, Proxmox nodes): principals are granted values of it (API-key scopes, JWT
+ * claims), lists push the grant down as a `ScopeRestriction`, and every task is re-checked.
+ */
+export interface ScopeDimension {
+  /** Its name in API-key scopes and `auth.jwt.claims` (`vcdOrgs`); unique over all backend types. */
+  readonly name: string;
+  /** The JWT claim its values are read from unless the config names another (`taskgraph_vcd_orgs`). */
+  readonly claim: string;
+  /** What its values are, for docs and config errors ("vCD organization names"). */
+  readonly description: string;
+  /**
+   * The model field holding a task's value on this dimension (null matches no restricted
+   * grant). A field, not a function, so that stores can apply a scope too (task history's SQL).
+   */
+  readonly field: ScopeField;
+  /**
+   * The adapter applies this dimension's restriction upstream, so a total it reports for a
+   * restricted list counts only tasks in scope (otherwise restricted totals are withheld).
+   */
+  readonly pushedDown: boolean;
+}
+
+/**
+ * A backend type: everything the rest of taskgraph needs to know of it. The registry
+ * (registry.ts) lists these; the config, authorization, the sharing key, the simulators, the
+ * demo and the shared test suites iterate it, so a new type is its folder plus one line there.
+ */
 export interface AdapterModule<S extends z.ZodType = z.ZodType> {
+  /** The config's `type:` value. */
   type: BackendType;
+  /** A human name: "VMware Cloud Director". */
+  title: string;
+  /** Its documentation page, from the repository root (`docs/backends/vcd.md`). */
+  docs: string;
+  /** Its config entry, extending `baseBackendSchema`. */
   configSchema: S;
   create(config: z.infer<S>, options?: AdapterOptions): TaskAdapter;
+  /** Its authorization dimensions; none means whoever may see the backend sees all of its tasks. */
+  scope: readonly ScopeDimension[];
+  /**
+   * Where tasks created on this backend land, by dimension (vCD: the org its account logs in
+   * to), so a restricted principal may create tasks only there.
+   */
+  homeScope?(config: z.infer<S>): Readonly<Record<string, string>>;
+  /** Its simulator, loaded on demand (`taskgraph simulate`, the demo, tests). */
+  simulator(): Promise<StartSimulator>;
+  /** What the shared test suites need to drive it, loaded on demand (src/adapters/testing.ts). */
+  testing(): Promise<BackendTesting>;
 }
 
 /** Keeps the factory's parameter type tied to its schema. */

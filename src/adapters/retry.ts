@@ -28,6 +28,8 @@ export interface CallBudget {
   readonly retry: RetryPolicy;
   /** A number in [0, 1) for the jitter (Math.random in production, fixed in tests). */
   random(): number;
+  /** The sharing key of the caller's scope (CallContext.scope): GETs are shared within it only. */
+  readonly scope?: string;
 }
 
 const budgets = new WeakMap<AbortSignal, CallBudget>();

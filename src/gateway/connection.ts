@@ -232,7 +232,7 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
 function listPage(ctx: GatewayContext, adapter: TaskAdapter, query: ListQuery): Promise<TaskPage> {
   const flights = ctx.listsInFlight;
   if (!flights) return adapter.listTasks(query, ctx.call);
-  return flights.run(listPageKey(ctx.access.principal, adapter.name, query), () => adapter.listTasks(query, ctx.call));
+  return flights.run(listPageKey(ctx.call.scope ?? '', adapter.name, query), () => adapter.listTasks(query, ctx.call));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { InFlight } from '../sharing/in-flight.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { createAccess, type Access, type AccessPolicy } from '../security/access.js';
 import { ANONYMOUS, type Principal } from '../security/principal.js';
+import { scopeKey } from '../security/scope-key.js';
 import type { BackendSet } from './backends.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
 
@@ -50,8 +51,9 @@ export function createContext(
     listsInFlight?: InFlight<TaskPage>;
   } = {},
 ): GatewayContext {
-  const call: CallContext = { requestId: options.requestId ?? randomUUID(), request: Symbol('request') };
-  const access = createAccess(backends, options.principal ?? ANONYMOUS, options.accessPolicy);
+  const principal = options.principal ?? ANONYMOUS;
+  const call: CallContext = { requestId: options.requestId ?? randomUUID(), request: Symbol('request'), scope: scopeKey(principal) };
+  const access = createAccess(backends, principal, options.accessPolicy);
   const visible = access.backends;
   return {
     backends: visible,

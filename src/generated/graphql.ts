@@ -34,7 +34,7 @@ export type Backend = {
   /** Latency of the last completed upstream call, in milliseconds. */
   latencyMs?: Maybe<Scalars['Float']['output']>;
   name: Scalars['String']['output'];
-  /** vcd, vsphere-soap, vsphere-rest or prism. */
+  /** The backend type, as configured (`type:`, e.g. vcd or prism); docs/backends/ has a page per type. */
   type: Scalars['String']['output'];
 };
 
@@ -325,7 +325,7 @@ export type Task = Node & {
   __typename?: 'Task';
   /** Name of the configured backend that owns the task. */
   backend: Scalars['String']['output'];
-  /** Type of that backend: vcd, vsphere-soap, vsphere-rest or prism. */
+  /** Type of that backend, as configured (`type:`, e.g. vcd or prism). */
   backendType: Scalars['String']['output'];
   cancelRequested: Scalars['Boolean']['output'];
   completedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -343,7 +343,7 @@ export type Task = Node & {
   /** True when the status is SUCCEEDED, FAILED or CANCELED. */
   isTerminal: Scalars['Boolean']['output'];
   lastUpdatedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The backend's own id: vCD URN, vim task moref, vAPI task id, Prism extId. */
+  /** The backend's own id, e.g. a vCD URN, a vim task moref, a vAPI task id, a Prism extId. */
   nativeId: Scalars['String']['output'];
   /** The backend's own status value, unchanged. */
   nativeStatus: Scalars['String']['output'];
@@ -460,7 +460,7 @@ export type TaskHistoryFilter = {
   /** true: only tasks their backend still has; false: only those it no longer has. */
   retained?: InputMaybe<Scalars['Boolean']['input']>;
   status?: InputMaybe<Array<TaskStatus>>;
-  /** Tenants: vCD organization names, Prism cluster extIds. */
+  /** Tenants, e.g. vCD organization names or Prism cluster extIds. */
   tenant?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 

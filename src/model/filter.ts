@@ -20,10 +20,33 @@ export interface TaskFilter {
   /** Exclusive upper bound on the sort time. */
   createdBefore?: Date;
   /**
-   * Only tasks whose `tenant` is one of these (vCD org names, Prism cluster extIds): the
-   * caller's authorization scope. A task without a tenant never matches.
+   * The caller's authorization scope on the backend's own dimensions (vCD organizations, Prism
+   * clusters, Proxmox nodes...): only tasks whose value on each is one of its values. A task
+   * with no value on a restricted dimension never matches.
    */
-  tenants?: readonly string[];
+  scope?: readonly ScopeRestriction[];
+}
+
+/**
+ * One authorization dimension of a backend type, restricted to some values. Built by the access
+ * layer from the backend module's `ScopeDimension`s; adapters push down the dimensions they can
+ * (by `dimension` name) and `matchesFilter` checks all of them.
+ */
+export interface ScopeRestriction {
+  /** The dimension's name, e.g. `vcdOrgs`. */
+  readonly dimension: string;
+  /** The model field holding a task's value on the dimension. */
+  readonly field: ScopeField;
+  /** The values granted; none means nothing matches. */
+  readonly values: readonly string[];
+}
+
+/** The model fields a scope dimension can read a task's value from (text or null). */
+export type ScopeField = { [K in TaskField]: TaskModel[K] extends string | null ? K : never }[TaskField];
+
+/** The values a filter's scope grants on `dimension`, or undefined when it does not restrict it. */
+export function scopeValues(filter: TaskFilter, dimension: string): readonly string[] | undefined {
+  return filter.scope?.find((r) => r.dimension === dimension)?.values;
 }
 
 export type SortDirection = 'ASC' | 'DESC';
@@ -45,7 +68,7 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
   }
   if (filter.parentId !== undefined && task.parentId !== filter.parentId) return false;
   if (filter.parentIds && (task.parentId === null || !filter.parentIds.includes(task.parentId))) return false;
-  if (filter.tenants && (task.tenant === null || !filter.tenants.includes(task.tenant))) return false;
+  if (filter.scope && !inScope(task, filter.scope)) return false;
   if (filter.entities) {
     const hit = filter.entities.some((want) =>
       task.entitiesAffected.some((e) => e.nativeId === want.nativeId && (!want.type || e.type === want.type)),
@@ -57,6 +80,15 @@ export function matchesFilter(task: TaskModel, filter: TaskFilter): boolean {
     const { nativeId, type } = filter.entity;
     const hit = task.entitiesAffected.some((e) => e.nativeId === nativeId && (!type || e.type === type));
     if (!hit) return false;
+  }
+  return true;
+}
+
+/** Whether the task's value on every restricted dimension is granted. */
+function inScope(task: TaskModel, scope: readonly ScopeRestriction[]): boolean {
+  for (const restriction of scope) {
+    const value = task[restriction.field];
+    if (value === null || !restriction.values.includes(value)) return false;
   }
   return true;
 }
@@ -77,7 +109,7 @@ export function filterReads(filter: TaskFilter): TaskField[] {
   if (filter.statuses?.length) fields.push('status');
   if (filter.operations?.length) fields.push('operation');
   if (filter.parentId !== undefined || filter.parentIds) fields.push('parentId');
-  if (filter.tenants) fields.push('tenant');
+  for (const restriction of filter.scope ?? []) fields.push(restriction.field);
   if (filter.entities || filter.entity) fields.push('entitiesAffected');
   return fields;
 }

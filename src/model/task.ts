@@ -36,7 +36,8 @@ export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL.has(status);
 }
 
-export type BackendType = 'vcd' | 'vsphere-soap' | 'vsphere-rest' | 'prism';
+/** A backend type's name, as the config's `type:` (src/adapters/registry.ts lists them). */
+export type BackendType = string;
 
 export type InitiatorKind = 'USER' | 'SYSTEM' | 'ALARM' | 'SCHEDULE' | 'SERVICE';
 

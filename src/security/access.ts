@@ -2,26 +2,29 @@
  * Authorization: what one principal sees of the gateway. `createAccess` gives a view of the
  * backend set in which
  * - backends out of scope do not exist (get/all/byAlias),
- * - every list call carries the principal's tenants in its filter (`tenants`: vCD org names,
- *   Prism cluster extIds), so backends that can filter natively do so,
+ * - every list call carries the principal's grants on the backend type's authorization
+ *   dimensions in its filter (`scope`: vCD orgs, Prism clusters...; AdapterModule.scope), so
+ *   backends that can filter natively do so,
  * - every task an adapter returns is checked again (`view`): out of scope it becomes null,
  *   exactly like a missing task, and embedded subtasks and related-task links out of scope
  *   are dropped.
  * Loaders, connections, relations, federation `_entities` and mutations all go through this
  * view, so no resolver can reach a task the principal may not see.
  */
-import type { TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { ScopeDimension, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import { BackendError } from '../adapters/errors.js';
+import { adapterModule } from '../adapters/registry.js';
 import type { BackendParent, BackendSet } from '../gateway/backends.js';
+import type { ScopeRestriction } from '../model/filter.js';
 import type { TaskModel } from '../model/task.js';
-import { granted, type Action, type Grant, type Principal } from './principal.js';
+import { granted, grantOn, type Action, type Principal } from './principal.js';
 
 export interface AccessPolicy {
   /**
-   * The tenant each backend's own account creates external tasks in (vCD: the login org).
-   * A tenant-restricted principal may create tasks only where this tenant is in its scope.
+   * Where each backend's own account creates external tasks, by dimension (vCD: the login
+   * org; AdapterModule.homeScope). A restricted principal may create tasks only there.
    */
-  homeTenants?: ReadonlyMap<string, string>;
+  homeScopes?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 export interface Access {
@@ -37,39 +40,39 @@ export interface Access {
   mayCreateOn(backend: string): boolean;
 }
 
-/** Backend types whose adapters filter on `tenants` upstream, so their totals stay exact. */
-const NATIVE_TENANT_FILTER = new Set(['prism']);
+/** The authorization dimensions of a backend type (none for an unknown type). */
+function dimensionsOf(backendType: string): readonly ScopeDimension[] {
+  return adapterModule(backendType)?.scope ?? [];
+}
 
-/** The tenant dimension of a backend type, or null when it has none (vSphere). Also scopes task history (src/history/scope.ts). */
-export function tenantGrant(principal: Principal, backendType: string): Grant | null {
-  switch (backendType) {
-    case 'vcd':
-      return principal.scope.vcdOrgs;
-    case 'prism':
-      return principal.scope.prismClusters;
-    default:
-      return null;
+/**
+ * The principal's restrictions on a backend type's dimensions: one per dimension not granted
+ * whole. Also scopes task history (src/history/scope.ts).
+ */
+export function restrictionsOf(principal: Principal, backendType: string): ScopeRestriction[] {
+  const out: ScopeRestriction[] = [];
+  for (const d of dimensionsOf(backendType)) {
+    const grant = grantOn(principal.scope, d.name);
+    if (!grant.all) out.push({ dimension: d.name, field: d.field, values: [...grant.names] });
   }
+  return out;
 }
 
 export function createAccess(full: BackendSet, principal: Principal, policy: AccessPolicy = {}): Access {
   const { scope } = principal;
-  const unrestricted = scope.backends.all && scope.vcdOrgs.all && scope.prismClusters.all;
+  const unrestricted = scope.backends.all && [...scope.dimensions.values()].every((g) => g.all);
   const may = (action: Action) => scope.actions.has(action);
   const mayCreateOn = (backend: string): boolean => {
     const parent = full.get(backend);
     if (!parent || !granted(scope.backends, backend)) return false;
-    const grant = tenantGrant(principal, parent.adapter.type);
-    if (!grant || grant.all) return true;
-    const home = policy.homeTenants?.get(backend);
-    return home !== undefined && granted(grant, home);
+    const home = policy.homeScopes?.get(backend) ?? {};
+    return restrictionsOf(principal, parent.adapter.type).every((r) => home[r.dimension] !== undefined && r.values.includes(home[r.dimension]!));
   };
   if (unrestricted) return { principal, unrestricted, backends: full, view: (t) => t, may, mayCreateOn };
 
   function canSee(task: TaskModel): boolean {
     if (!granted(scope.backends, task.backend)) return false;
-    const grant = tenantGrant(principal, task.backendType);
-    return grant === null || granted(grant, task.tenant);
+    return dimensionsOf(task.backendType).every((d) => granted(grantOn(scope, d.name), task[d.field]));
   }
 
   function relatedVisible(task: TaskModel): TaskModel['relatedTasks'] {
@@ -98,7 +101,7 @@ export function createAccess(full: BackendSet, principal: Principal, policy: Acc
   const visible = new Map<string, BackendParent>();
   for (const parent of full.all()) {
     if (granted(scope.backends, parent.adapter.name)) {
-      visible.set(parent.adapter.name, { ...parent, adapter: scopedAdapter(parent.adapter, tenantGrant(principal, parent.adapter.type), view) });
+      visible.set(parent.adapter.name, { ...parent, adapter: scopedAdapter(parent.adapter, restrictionsOf(principal, parent.adapter.type), view) });
     }
   }
   const backends: BackendSet = {
@@ -118,7 +121,8 @@ export function createAccess(full: BackendSet, principal: Principal, policy: Acc
 /**
  * Whether a backend's total counts only tasks of the principal's scope. A total counted
  * upstream without the tenant filter would count other tenants' tasks, so it is kept only when
- * nothing contradicts it: the adapter filters on tenants upstream (NATIVE_TENANT_FILTER) and
+ * nothing contradicts it: the adapter filters on every restricted dimension upstream
+ * (ScopeDimension.pushedDown) and
  * drops the total itself when the backend answered rows its filter excludes (it ignored the
  * scope); every task it returned is in scope; and a whole first page (no cursor, no more)
  * holds exactly as many tasks as the total says.
@@ -129,21 +133,39 @@ function provenScoped(page: TaskPage, kept: readonly TaskModel[], query: { after
   return true;
 }
 
-/** An adapter that lists with the principal's tenants pushed down and re-checks every task. */
-function scopedAdapter(adapter: TaskAdapter, tenants: Grant | null, view: (t: TaskModel) => TaskModel | null): TaskAdapter {
-  const pushed = tenants && !tenants.all ? [...tenants.names] : undefined;
-  const exactTotals = !pushed || NATIVE_TENANT_FILTER.has(adapter.type);
+/**
+ * The restrictions a list runs under: the principal's, each narrowed by the query's own on the
+ * same dimension (`undefined` when they leave nothing to list).
+ */
+function combine(principal: readonly ScopeRestriction[], query: readonly ScopeRestriction[] = []): ScopeRestriction[] | undefined {
+  const out = [...query.filter((q) => !principal.some((p) => p.dimension === q.dimension))];
+  for (const p of principal) {
+    const asked = query.find((q) => q.dimension === p.dimension);
+    const values = asked ? p.values.filter((v) => asked.values.includes(v)) : p.values;
+    if (values.length === 0) return undefined;
+    out.push({ ...p, values });
+  }
+  return out;
+}
+
+/** An adapter that lists with the principal's restrictions pushed down and re-checks every task. */
+function scopedAdapter(adapter: TaskAdapter, restrictions: readonly ScopeRestriction[], view: (t: TaskModel) => TaskModel | null): TaskAdapter {
+  const dimensions = dimensionsOf(adapter.type);
+  const exactTotals = restrictions.every((r) => dimensions.find((d) => d.name === r.dimension)?.pushedDown === true);
   const keep = (tasks: TaskModel[]) => tasks.map(view).filter((t): t is TaskModel => t !== null);
   const scoped: TaskAdapter = {
     name: adapter.name,
     type: adapter.type,
     capabilities: adapter.capabilities,
     async listTasks(query, ctx): Promise<TaskPage> {
-      const wanted = pushed && query.filter.tenants ? pushed.filter((t) => query.filter.tenants!.includes(t)) : pushed;
-      if (wanted && wanted.length === 0) return { tasks: [], hasMore: false, totalCount: 0 };
+      let filter = query.filter;
+      if (restrictions.length) {
+        const scope = combine(restrictions, query.filter.scope);
+        if (!scope) return { tasks: [], hasMore: false, totalCount: 0 };
+        filter = { ...query.filter, scope };
+      }
       // Every task is viewed here, so the adapter maps them all (no ListQuery.mapsKept).
-      const mapped = { ...query, mapsKept: undefined };
-      const page = await adapter.listTasks(wanted ? { ...mapped, filter: { ...query.filter, tenants: wanted } } : mapped, ctx);
+      const page = await adapter.listTasks({ ...query, filter, mapsKept: undefined }, ctx);
       const tasks = keep(page.tasks);
       return { ...page, tasks, totalCount: exactTotals && provenScoped(page, tasks, query) ? page.totalCount : null };
     },

@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyConfig } from './config.js';
-import { scopeOf, type Principal } from './principal.js';
+import { scopeOf, type Principal, type ScopeLists } from './principal.js';
 
 /** `sha256:<hex>` of a key, as the config stores it. */
 export function hashApiKey(key: string): string {
@@ -31,10 +31,16 @@ export interface ApiKeyStore {
   lookup(key: string): Principal | null;
 }
 
+/** An API-key entry's scope lists (`backends`, `actions`, one per dimension): all but its name and hash. */
+function scopeListsOf(entry: ApiKeyConfig): ScopeLists {
+  const { name: _name, hash: _hash, ...lists } = entry;
+  return lists as ScopeLists;
+}
+
 export function createApiKeyStore(keys: readonly ApiKeyConfig[]): ApiKeyStore {
   const entries: Entry[] = keys.map((k) => ({
     digest: Buffer.from(k.hash.slice('sha256:'.length).toLowerCase(), 'hex'),
-    principal: { id: k.name, kind: 'api-key', scope: scopeOf(k) },
+    principal: { id: k.name, kind: 'api-key', scope: scopeOf(scopeListsOf(k)) },
   }));
   return {
     lookup(key) {

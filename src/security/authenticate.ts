@@ -7,6 +7,7 @@ import type { AuthConfig, JwtConfig } from './config.js';
 import { createApiKeyStore } from './api-keys.js';
 import { verifyJwt, type JwtClaims } from './jwt.js';
 import { loadKeySet } from './jwt-keys.js';
+import { scopeDimensions } from '../adapters/registry.js';
 import { ANONYMOUS, isEmptyGrant, scopeOf, type Principal } from './principal.js';
 
 export interface Credentials {
@@ -45,6 +46,11 @@ function claimList(claims: JwtClaims, name: string): string[] {
   return [];
 }
 
+/** The claim a dimension's values are read from (`auth.jwt.claims`, defaulted per dimension). */
+function claimNameOf(names: JwtConfig['claims'], dimension: string): string {
+  return String((names as Record<string, unknown>)[dimension]);
+}
+
 /** The principal a verified token stands for; absent claims grant nothing. */
 export function principalFromClaims(claims: JwtClaims, names: JwtConfig['claims'], clockSkewSeconds = 0): Principal | null {
   const subject = claims[names.subject];
@@ -55,9 +61,8 @@ export function principalFromClaims(claims: JwtClaims, names: JwtConfig['claims'
     ...(typeof claims.exp === 'number' ? { expiresAt: (claims.exp + clockSkewSeconds) * 1000 } : {}),
     scope: scopeOf({
       backends: claimList(claims, names.backends),
-      vcdOrgs: claimList(claims, names.vcdOrgs),
-      prismClusters: claimList(claims, names.prismClusters),
       actions: claimList(claims, names.actions),
+      ...Object.fromEntries(scopeDimensions().map((d) => [d.name, claimList(claims, claimNameOf(names, d.name))])),
     }),
   };
 }

@@ -4,18 +4,19 @@
  * starts (security/options.ts), so a missing file is reported with its field too.
  */
 import { z } from 'zod';
+import { scopeDimensions } from '../adapters/registry.js';
 import { Secret } from '../model/secret.js';
 
 const names = z.array(z.string().min(1)).default([]);
 
-/** What a principal may see and do; every list fails closed (absent = nothing), `*` = all. */
+/**
+ * What a principal may see and do; every list fails closed (absent = nothing), `*` = all:
+ * `backends` (configured backend names), `actions`, and one list per authorization dimension
+ * of the backend types (`vcdOrgs`, `prismClusters`, ...: AdapterModule.scope).
+ */
 const scopeFields = {
-  /** Configured backend names. */
-  backends: names,
-  /** vCD organization names. */
-  vcdOrgs: names,
-  /** Prism cluster extIds. */
-  prismClusters: names,
+  backends: names.describe('configured backend names'),
+  ...Object.fromEntries(scopeDimensions().map((d) => [d.name, names.describe(d.description)])),
   actions: z.array(z.enum(['cancel', 'create', 'update', '*'])).default([]),
 };
 
@@ -34,8 +35,8 @@ export const claimNamesSchema = z
   .object({
     subject: z.string().min(1).default('sub'),
     backends: z.string().min(1).default('taskgraph_backends'),
-    vcdOrgs: z.string().min(1).default('taskgraph_vcd_orgs'),
-    prismClusters: z.string().min(1).default('taskgraph_prism_clusters'),
+    // One claim per authorization dimension, named by default as its backend type declares.
+    ...Object.fromEntries(scopeDimensions().map((d) => [d.name, z.string().min(1).default(d.claim)])),
     actions: z.string().min(1).default('taskgraph_actions'),
   })
   .strict();
@@ -107,9 +108,11 @@ export const authSchema = z
   ])
   .default({ mode: 'none' });
 
-export type AuthConfig = z.infer<typeof authSchema>;
-export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+/** An API-key entry: name, hash, `backends`, `actions` and one list per authorization dimension. */
+export type ApiKeyConfig = z.infer<typeof apiKeySchema> & { readonly [dimension: string]: unknown };
 export type JwtConfig = z.infer<typeof jwtSchema>;
+/** The `auth:` section (the dimension lists of API keys typed by name: they come from the registry). */
+export type AuthConfig = { mode: 'none' } | { mode: 'apiKey'; apiKeys: ApiKeyConfig[] } | { mode: 'jwt'; jwt: JwtConfig };
 
 export const limitsSchema = z
   .object({

@@ -2,6 +2,7 @@
  * The security of one gateway, from its config: the authenticator (key files read now), the
  * query limits, and the facts authorization needs about the backends.
  */
+import { adapterModule } from '../adapters/registry.js';
 import { ConfigError } from '../server/config.js';
 import { createAuthenticator, type Authenticator } from './authenticate.js';
 import type { AccessPolicy } from './access.js';
@@ -34,8 +35,11 @@ export function securityFromConfig(config: SecurityConfig, now?: () => number): 
     if (err instanceof KeyConfigError) throw new ConfigError(err.message);
     throw err;
   }
-  // vCD external tasks are created in the org the backend's account logs in to.
-  const homeTenants = new Map<string, string>();
-  for (const { config: b } of config.backends) if (b.type === 'vcd' && typeof b.org === 'string') homeTenants.set(b.name, b.org);
-  return { authenticator, limits: config.limits ?? DEFAULT_LIMITS, accessPolicy: { homeTenants } };
+  // Where each backend creates external tasks (vCD: the org its account logs in to).
+  const homeScopes = new Map<string, Readonly<Record<string, string>>>();
+  for (const { config: b } of config.backends) {
+    const home = adapterModule(b.type)?.homeScope?.(b);
+    if (home) homeScopes.set(b.name, home);
+  }
+  return { authenticator, limits: config.limits ?? DEFAULT_LIMITS, accessPolicy: { homeScopes } };
 }

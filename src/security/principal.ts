@@ -5,6 +5,7 @@
  *
  * Scopes fail closed: a dimension that is not granted is empty, and `*` grants all of it.
  */
+import { scopeDimensions } from '../adapters/registry.js';
 
 /** What a principal may change; reading is implied by the scope. */
 export type Action = 'cancel' | 'create' | 'update';
@@ -34,11 +35,17 @@ export function isEmptyGrant(grant: Grant): boolean {
 export interface Scope {
   /** Configured backend names the principal may see. */
   readonly backends: Grant;
-  /** vCD organization names (TaskModel.tenant of vcd tasks). */
-  readonly vcdOrgs: Grant;
-  /** Prism cluster extIds (TaskModel.tenant of prism tasks: the first of clusterExtIds). */
-  readonly prismClusters: Grant;
+  /**
+   * What it may see on each authorization dimension of the backend types (vcdOrgs, prismClusters,
+   * ...: AdapterModule.scope), by dimension name; every dimension of the registry is present.
+   */
+  readonly dimensions: ReadonlyMap<string, Grant>;
   readonly actions: ReadonlySet<Action>;
+}
+
+/** The principal's grant on one dimension (none for a name no backend type declares). */
+export function grantOn(scope: Scope, dimension: string): Grant {
+  return scope.dimensions.get(dimension) ?? GRANT_NONE;
 }
 
 export interface Principal {
@@ -53,20 +60,26 @@ export interface Principal {
   readonly expiresAt?: number;
 }
 
-export const FULL_SCOPE: Scope = { backends: GRANT_ALL, vcdOrgs: GRANT_ALL, prismClusters: GRANT_ALL, actions: new Set(ACTIONS) };
+export const FULL_SCOPE: Scope = {
+  backends: GRANT_ALL,
+  dimensions: new Map(scopeDimensions().map((d) => [d.name, GRANT_ALL])),
+  actions: new Set(ACTIONS),
+};
 
 /** The caller of a gateway without authentication (`auth.mode: none`): everything is allowed. */
 export const ANONYMOUS: Principal = { id: 'anonymous', kind: 'anonymous', scope: FULL_SCOPE };
 
-/** The wire shape of a scope, as the config and JWT claims give it. */
+/**
+ * The wire shape of a scope, as the config and JWT claims give it: `backends`, `actions`, and
+ * one list per dimension name (`vcdOrgs: [acme]`).
+ */
 export interface ScopeLists {
   backends?: readonly string[];
-  vcdOrgs?: readonly string[];
-  prismClusters?: readonly string[];
   actions?: readonly string[];
+  readonly [dimension: string]: readonly string[] | undefined;
 }
 
-/** Builds a scope; absent lists grant nothing, unknown actions are ignored. */
+/** Builds a scope; absent lists grant nothing, unknown actions and dimensions are ignored. */
 export function scopeOf(lists: ScopeLists): Scope {
   const actions = new Set<Action>();
   for (const a of lists.actions ?? []) {
@@ -75,8 +88,7 @@ export function scopeOf(lists: ScopeLists): Scope {
   }
   return {
     backends: grantOf(lists.backends ?? []),
-    vcdOrgs: grantOf(lists.vcdOrgs ?? []),
-    prismClusters: grantOf(lists.prismClusters ?? []),
+    dimensions: new Map(scopeDimensions().map((d) => [d.name, grantOf(lists[d.name] ?? [])])),
     actions,
   };
 }

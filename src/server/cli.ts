@@ -3,7 +3,7 @@
  *   taskgraph serve --config taskgraph.yaml [--port N] [--log-level L]
  *   taskgraph check --config taskgraph.yaml [--timeout-ms N]
  *   taskgraph demo [--port N]
- *   taskgraph simulate <prism|vcd|vsphere-soap|vsphere-rest> [--port N] [--host H] [--tls]
+ *   taskgraph simulate <type> [--port N] [--host H] [--tls]   (a backend type of the registry)
  *   taskgraph schema [--federation] [--config taskgraph.yaml]
  */
 import { parseArgs } from 'node:util';

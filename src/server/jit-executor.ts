@@ -16,6 +16,7 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from '../security/principal.js';
 import { InFlight } from '../sharing/in-flight.js';
 import { executionKey } from '../sharing/keys.js';
+import { scopeKey } from '../security/scope-key.js';
 
 // The graphql instance graphql-jit and Apollo load (Node resolves graphql's CommonJS `main`);
 // a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy.
@@ -121,7 +122,7 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
       // Only queries are shared (never mutations), and only between callers of one scope.
       const principal = share && operation.type === 'query' ? share.principalOf(context) : null;
       if (principal === null) return run();
-      const sharedKey = executionKey(principal, { document: operation.source, operationName: operation.operationName, variables });
+      const sharedKey = executionKey(scopeKey(principal), { document: operation.source, operationName: operation.operationName, variables });
       const shared = await running.run(sharedKey, async () => ({ result: await run(), context }));
       if (shared.context !== context) share!.adopt(shared.context, context);
       return shared.result;

@@ -14,6 +14,7 @@ import { LRUCache } from 'lru-cache';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import { eventExecutionKey } from '../sharing/keys.js';
+import { scopeKey } from '../security/scope-key.js';
 import { SharedPerEvent } from '../sharing/per-event.js';
 import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 
@@ -78,7 +79,7 @@ export function createSharedExecution(options: SharedExecutionOptions): SharedEx
       if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
       const source = stream as AsyncIterableIterator<unknown>;
       const principal = options.shareEvents ? options.principalOf(args.contextValue) : null;
-      const key = principal === null ? null : eventExecutionKey(principal, { document: documentId(args.document), operationName: args.operationName, variables: args.variableValues });
+      const key = principal === null ? null : eventExecutionKey(scopeKey(principal), { document: documentId(args.document), operationName: args.operationName, variables: args.variableValues });
       return new SharedStream(source, args, key, results);
     },
   };

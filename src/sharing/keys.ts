@@ -1,17 +1,19 @@
 /**
  * The keys of all work shared between requests, built here and nowhere else. Each is the JSON
- * of an array: a kind, the sharing key of the caller's whole scope (security/scope-key.ts) and
- * the work's own identity. JSON quotes and escapes every string, so no part can imitate a
- * separator or another part; two keys are equal only when every part is.
+ * of an array: a kind, the sharing key of the caller's whole scope (`scope`, from
+ * security/scope-key.ts) and the work's own identity. JSON quotes and escapes every string, so
+ * no part can imitate a separator or another part; two keys are equal only when every part is.
  *
- * Upstream GETs are the exception that proves the rule: the transport makes them with the
- * backend's own credentials, so their answer is the same whoever asked, and each principal's
- * scope is applied to what comes back (security/access.ts). Their key is the request alone.
+ * Upstream GETs carry the scope too, although the transport makes them with the backend's own
+ * credentials and each principal's scope is applied to what comes back (security/access.ts):
+ * no answer fetched for one scope is ever handed to a caller of another, whatever an adapter
+ * pushes down (defence in depth, at the cost of sharing GETs across tenants).
  */
 import type { ListQuery } from '../adapters/contract.js';
 import type { HttpRequest } from '../adapters/http.js';
-import type { Principal } from '../security/principal.js';
-import { scopeKey } from '../security/scope-key.js';
+
+/** The sharing key of a caller's whole scope (security/scope-key.ts `scopeKey`); '' for the gateway's own calls. */
+export type ScopeKey = string;
 
 /** An operation as it is shared: its document (by a stable id or its text), the operation, the variables. */
 export interface OperationIdentity {
@@ -25,21 +27,21 @@ function operationParts(operation: OperationIdentity): unknown[] {
 }
 
 /** A query execution shared by the callers of one scope (server/jit-executor.ts). */
-export function executionKey(principal: Principal, operation: OperationIdentity): string {
-  return JSON.stringify(['execution', scopeKey(principal), ...operationParts(operation)]);
+export function executionKey(scope: ScopeKey, operation: OperationIdentity): string {
+  return JSON.stringify(['execution', scope, ...operationParts(operation)]);
 }
 
 /** A subscription event's execution shared by the subscribers of one scope (server/shared-execution.ts). */
-export function eventExecutionKey(principal: Principal, operation: OperationIdentity): string {
-  return JSON.stringify(['event', scopeKey(principal), ...operationParts(operation)]);
+export function eventExecutionKey(scope: ScopeKey, operation: OperationIdentity): string {
+  return JSON.stringify(['event', scope, ...operationParts(operation)]);
 }
 
 /** A list page of one backend shared by the callers of one scope (gateway/connection.ts). */
-export function listPageKey(principal: Principal, backend: string, query: ListQuery): string {
+export function listPageKey(scope: ScopeKey, backend: string, query: ListQuery): string {
   const { filter, direction, after, limit, select, completesKept, mapsKept } = query;
   return JSON.stringify([
     'list',
-    scopeKey(principal),
+    scope,
     backend,
     filter,
     direction,
@@ -54,11 +56,11 @@ export function listPageKey(principal: Principal, backend: string, query: ListQu
 /** Correlation headers differ per caller and do not change the answer, so they are left out. */
 const CORRELATION_HEADER = /request-id|correlation-id/i;
 
-/** An upstream GET, by everything that can change its answer: URL, credentials, content negotiation. */
-export function upstreamGetKey(req: HttpRequest): string {
+/** An upstream GET of a caller's scope, by everything that can change its answer: URL, credentials, content negotiation. */
+export function upstreamGetKey(scope: ScopeKey, req: HttpRequest): string {
   const headers = Object.entries(req.headers ?? {})
     .filter(([name]) => !CORRELATION_HEADER.test(name))
     .map(([name, value]) => [name.toLowerCase(), value])
     .sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
-  return JSON.stringify(['get', req.path, req.timeoutMs ?? null, req.operation, headers]);
+  return JSON.stringify(['get', scope, req.path, req.timeoutMs ?? null, req.operation, headers]);
 }

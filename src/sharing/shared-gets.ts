@@ -27,7 +27,8 @@ export function shareGets(transport: Transport, options: SharedGetsOptions): Tra
     request(req: HttpRequest): Promise<HttpResponse> {
       if (req.method !== 'GET' || req.body !== undefined) return transport.request(req);
       const abandoned = () => new BackendError('BACKEND_UNAVAILABLE', options.backend, `${options.backend}: ${req.operation} failed: aborted`);
-      return flights.run(upstreamGetKey(req), (signal) => transport.request({ ...req, signal }), req.signal, abandoned);
+      // The caller's scope comes with its call's budget (adapters/retry.ts); '' outside a gateway call.
+      return flights.run(upstreamGetKey(req.budget?.scope ?? '', req), (signal) => transport.request({ ...req, signal }), req.signal, abandoned);
     },
   };
 }

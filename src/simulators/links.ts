@@ -4,7 +4,7 @@
  * same lifecycle, and the VcTask names it. With the vSphere backend `knownAs` the vCD cell's
  * vCenter id, `Task.relatedTasks.task` then resolves across backends, as on a real cloud.
  */
-import type { RunningSimulator } from './registry.js';
+import type { RunningSimulator } from './types.js';
 import { vcTaskFor } from './vcd/catalog.js';
 import { VCENTER_ID } from './vcd/render.js';
 import { keyOf } from './vsphere-soap/tasks.js';

@@ -92,14 +92,15 @@ describe('start-up with every backend down', () => {
   });
 
   it('serves each backend as soon as it comes up on its port', async () => {
-    await f.proxies.get('prism')!.up();
-    await f.proxies.get('vsphere-soap')!.up();
+    // Every other backend type first, the rest later.
+    const first = BACKEND_TYPES.filter((_, i) => i % 2 === 0);
+    const later = BACKEND_TYPES.filter((_, i) => i % 2 === 1);
+    for (const t of first) await f.proxies.get(t)!.up();
     const half: any = await gql(gw.url, TASKS);
-    expect(backendsOf(half)).toEqual(['prism', 'vsphere-soap']);
-    expect(failedOf(half)).toEqual(['vcd', 'vsphere-rest']);
+    expect(backendsOf(half)).toEqual([...first].sort());
+    expect(failedOf(half)).toEqual([...later].sort());
 
-    await f.proxies.get('vcd')!.up();
-    await f.proxies.get('vsphere-rest')!.up();
+    for (const t of later) await f.proxies.get(t)!.up();
     const all: any = await gql(gw.url, TASKS);
     expect(all.errors).toBeUndefined();
     expect(backendsOf(all)).toEqual([...BACKEND_TYPES].sort());

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ListQuery, TaskAdapter, TaskPage } from '../../src/adapters/contract.js';
 import { toODataFilter } from '../../src/adapters/prism/filter.js';
+import { prismAdapter } from '../../src/adapters/prism/index.js';
 import { createBackendSet } from '../../src/gateway/backends.js';
-import { matchesFilter } from '../../src/model/filter.js';
+import { matchesFilter, type ScopeRestriction } from '../../src/model/filter.js';
 import { sortTime, type BackendType, type TaskModel } from '../../src/model/task.js';
 import { createAccess } from '../../src/security/access.js';
 import { scopeOf } from '../../src/security/principal.js';
@@ -21,6 +22,12 @@ function task(backend: string, backendType: BackendType, nativeId: string, tenan
   };
 }
 
+/** The Prism cluster restriction, as the access layer builds it from the module's dimension. */
+function clusters(values: string[]): ScopeRestriction {
+  const dimension = prismAdapter.scope[0]!;
+  return { dimension: dimension.name, field: dimension.field, values };
+}
+
 /** A fake adapter serving fixed tasks through matchesFilter (by key when asked), recording each list query. */
 function adapter(name: string, type: BackendType, tasks: TaskModel[]) {
   const queries: ListQuery[] = [];
@@ -31,7 +38,7 @@ function adapter(name: string, type: BackendType, tasks: TaskModel[]) {
     async listTasks(query): Promise<TaskPage> {
       queries.push(query);
       // Like a backend that cannot filter on tenants: totals count everything.
-      const found = tasks.filter((t) => matchesFilter(t, { ...query.filter, tenants: type === 'prism' ? query.filter.tenants : undefined }));
+      const found = tasks.filter((t) => matchesFilter(t, { ...query.filter, scope: type === 'prism' ? query.filter.scope : undefined }));
       if (query.mapsKept) return { tasks: [], keyed: found.map((t) => ({ time: sortTime(t), nativeId: t.nativeId, task: () => t })), hasMore: false, totalCount: tasks.length };
       return { tasks: found, hasMore: false, totalCount: tasks.length };
     },
@@ -69,7 +76,9 @@ describe('access', () => {
     expect(access.backends.get('vc')).toBeUndefined();
     expect(access.backends.byAlias('vc-uuid')).toBeUndefined();
     const page = await access.backends.get('vcd')!.adapter.listTasks({ filter: { statuses: ['RUNNING'] }, direction: 'DESC', limit: 10 }, call);
-    expect(vcd.queries.at(-1)!.filter).toEqual({ statuses: ['RUNNING'], tenants: ['acme'] });
+    const { scope, ...rest } = vcd.queries.at(-1)!.filter;
+    expect(rest).toEqual({ statuses: ['RUNNING'] });
+    expect(scope?.map((r) => [r.dimension, r.values])).toEqual([['vcdOrgs', ['acme']]]);
     expect(page.tasks.map((t) => t.nativeId)).toEqual(['a1']);
     // vCD counted every org's tasks upstream: that total must not reach the caller.
     expect(page.totalCount).toBeNull();
@@ -77,9 +86,9 @@ describe('access', () => {
     expect(prism.tasks.map((t) => t.nativeId)).toEqual(['p1']);
     // The fake counts both clusters while its whole page holds one task: not proven scoped.
     expect(prism.totalCount).toBeNull();
-    const narrowed = await access.backends.get('pc')!.adapter.listTasks({ filter: { tenants: ['c2'] }, direction: 'DESC', limit: 10 }, call);
+    const narrowed = await access.backends.get('pc')!.adapter.listTasks({ filter: { scope: [clusters(['c2'])] }, direction: 'DESC', limit: 10 }, call);
     expect(narrowed).toEqual({ tasks: [], hasMore: false, totalCount: 0 });
-    expect(pc.queries.at(-1)!.filter.tenants).toEqual(['c1']);
+    expect(pc.queries.at(-1)!.filter.scope?.map((r) => [r.dimension, r.values])).toEqual([['prismClusters', ['c1']]]);
   });
 
   it('views every listed task: a caller mapping only what it keeps still gets viewed tasks, not keys', async () => {
@@ -111,7 +120,7 @@ describe('access', () => {
   });
 
   it('allows creating tasks only where the backend account\'s tenant is in scope', () => {
-    const policy = { homeTenants: new Map([['vcd', 'acme']]) };
+    const policy = { homeScopes: new Map([['vcd', { vcdOrgs: 'acme' }]]) };
     const acme = createAccess(backends, { id: 'a', kind: 'api-key', scope: scopeOf({ backends: ['*'], vcdOrgs: ['acme'], actions: ['create'] }) }, policy);
     const globex = createAccess(backends, { id: 'b', kind: 'api-key', scope: scopeOf({ backends: ['*'], vcdOrgs: ['globex'], actions: ['create'] }) }, policy);
     expect([acme.mayCreateOn('vcd'), globex.mayCreateOn('vcd'), globex.mayCreateOn('vc'), globex.mayCreateOn('nope')]).toEqual([true, false, true, false]);
@@ -121,16 +130,16 @@ describe('access', () => {
 
 describe('Prism tenant push-down', () => {
   it('filters on clusterExtIds with a lambda, and asks nothing for an empty scope', () => {
-    expect(toODataFilter({ tenants: ['c1'] }, 'DESC').expression).toBe("clusterExtIds/any(c:c eq 'c1')");
-    expect(toODataFilter({ tenants: ['c1', "o'k"], statuses: ['RUNNING'] }, 'DESC').expression).toBe(
+    expect(toODataFilter({ scope: [clusters(['c1'])] }, 'DESC').expression).toBe("clusterExtIds/any(c:c eq 'c1')");
+    expect(toODataFilter({ scope: [clusters(['c1', "o'k"])], statuses: ['RUNNING'] }, 'DESC').expression).toBe(
       "status eq Prism.Config.TaskStatus'RUNNING' and clusterExtIds/any(c:c eq 'c1' or c eq 'o''k')",
     );
-    expect(toODataFilter({ tenants: [] }, 'DESC')).toEqual({ expression: undefined, empty: true });
+    expect(toODataFilter({ scope: [clusters([])] }, 'DESC')).toEqual({ expression: undefined, empty: true });
   });
 
   it('matches only tasks of the listed tenants; a task without a tenant never', () => {
-    expect(matchesFilter(task('pc', 'prism', 'x', 'c1'), { tenants: ['c1'] })).toBe(true);
-    expect(matchesFilter(task('pc', 'prism', 'x', 'c2'), { tenants: ['c1'] })).toBe(false);
-    expect(matchesFilter(task('pc', 'prism', 'x', null), { tenants: ['c1'] })).toBe(false);
+    expect(matchesFilter(task('pc', 'prism', 'x', 'c1'), { scope: [clusters(['c1'])] })).toBe(true);
+    expect(matchesFilter(task('pc', 'prism', 'x', 'c2'), { scope: [clusters(['c1'])] })).toBe(false);
+    expect(matchesFilter(task('pc', 'prism', 'x', null), { scope: [clusters(['c1'])] })).toBe(false);
   });
 });

@@ -104,6 +104,6 @@ describe('auth and limits config', () => {
 
   it('knows the org each vCD backend creates external tasks in', () => {
     const security = securityFromConfig(parseConfig({ backends: BACKENDS }));
-    expect(security.accessPolicy.homeTenants).toEqual(new Map([['vcd', 'System']]));
+    expect(security.accessPolicy.homeScopes).toEqual(new Map([['vcd', { vcdOrgs: 'System' }]]));
   });
 });

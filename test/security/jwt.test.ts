@@ -7,6 +7,7 @@ import { readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../src/security/authenticate.js';
+import { grantOn } from '../../src/security/principal.js';
 import { jwtSchema, type JwtConfig } from '../../src/security/config.js';
 import { loadKeySet } from '../../src/security/jwt-keys.js';
 import { verifyJwt } from '../../src/security/jwt.js';
@@ -143,8 +144,8 @@ describe('JWT principals', () => {
     expect(outcome.principal.id).toBe('alice');
     const scope = outcome.principal.scope;
     expect(scope.backends).toEqual({ all: false, names: new Set(['vcd', 'pc']) });
-    expect(scope.vcdOrgs).toEqual({ all: false, names: new Set(['acme', 'globex']) });
-    expect(scope.prismClusters.all).toBe(true);
+    expect(grantOn(scope, 'vcdOrgs')).toEqual({ all: false, names: new Set(['acme', 'globex']) });
+    expect(grantOn(scope, 'prismClusters').all).toBe(true);
     expect([...scope.actions]).toEqual(['cancel']);
   });
 

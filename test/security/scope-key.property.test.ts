@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scopeOf, type Grant, type Principal, type Scope, type ScopeLists } from '../../src/security/principal.js';
+import { scopeDimensions } from '../../src/adapters/registry.js';
+import { grantOn, scopeOf, type Grant, type Principal, type Scope, type ScopeLists } from '../../src/security/principal.js';
 import { encodeScope, scopeKey } from '../../src/security/scope-key.js';
 
 /** Names an attacker would pick to imitate a separator or another dimension. */
@@ -13,7 +14,9 @@ const tricky = fc.constantFrom('', '*', ',', '"', '\\', '\u0000', '\n', ':', 'ac
 const name = fc.oneof(tricky, fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 3 }), fc.array(tricky, { maxLength: 3 }).map((parts) => parts.join('')));
 const names = fc.option(fc.array(name, { maxLength: 5 }), { nil: undefined });
 const actionNames = fc.option(fc.array(fc.constantFrom('cancel', 'create', 'update', '*', 'delete'), { maxLength: 4 }), { nil: undefined });
-const lists: fc.Arbitrary<ScopeLists> = fc.record({ backends: names, vcdOrgs: names, prismClusters: names, actions: actionNames });
+/** Lists for the backends, the actions and every authorization dimension of the registry. */
+const DIMENSIONS = scopeDimensions().map((d) => d.name);
+const lists: fc.Arbitrary<ScopeLists> = fc.record({ backends: names, actions: actionNames, ...Object.fromEntries(DIMENSIONS.map((d) => [d, names])) });
 
 function sameGrant(a: Grant, b: Grant): boolean {
   if (a.all || b.all) return a.all && b.all;
@@ -24,8 +27,7 @@ function sameGrant(a: Grant, b: Grant): boolean {
 function sameScope(a: Scope, b: Scope): boolean {
   return (
     sameGrant(a.backends, b.backends) &&
-    sameGrant(a.vcdOrgs, b.vcdOrgs) &&
-    sameGrant(a.prismClusters, b.prismClusters) &&
+    DIMENSIONS.every((d) => sameGrant(grantOn(a, d), grantOn(b, d))) &&
     a.actions.size === b.actions.size &&
     [...a.actions].every((x) => b.actions.has(x))
   );

@@ -44,8 +44,8 @@ for (const name of simulatorNames()) {
       await waitFor(() => gw.hub.stats().watchers.some((w) => w.phase !== 'stopped'), 'the watcher');
       // Let the watcher take its baseline before the task appears.
       await new Promise((r) => setTimeout(r, 300));
-      sim.world.create({
-        operation: sim.world.list()[0]!.operation,
+      const probe = sim.world.create({
+        operation: sim.progressOperation ?? sim.world.list()[0]!.operation,
         description: 'subscription probe',
         plan: { queuedMs: 0, runMs: 4000, outcome: 'succeeded' },
         tenant: sim.world.list()[0]!.tenant,
@@ -53,7 +53,7 @@ for (const name of simulatorNames()) {
       advance(100);
       const listed: any = await waitFor(async () => {
         const res: any = await gql(gw.url, '{ tasks(first: 50, filter: { status: [RUNNING, QUEUED, PENDING] }) { nodes { id nativeId description createdAt } } }');
-        return res.data?.tasks.nodes.find((n: any) => n.description === 'subscription probe' || n.description?.includes?.('subscription probe'));
+        return res.data?.tasks.nodes.find((n: any) => n.nativeId === sim.nativeIdOf(probe));
       }, 'the new task in the list');
       const updates: Array<{ status: string; progress: number | null }> = [];
       let completed = false;

@@ -11,7 +11,7 @@
  * `operation` is not filterable there, so operation filters are finished locally, as is every
  * part of the filter: the adapter re-checks each task it returns.
  */
-import type { Keyset, SortDirection, TaskFilter } from '../../model/filter.js';
+import { scopeValues, type Keyset, type SortDirection, type TaskFilter } from '../../model/filter.js';
 import { prismStatusesFor } from './map.js';
 
 /** OData string literal: single quotes doubled. */
@@ -49,11 +49,12 @@ export function toODataFilter(filter: TaskFilter, direction: SortDirection, afte
     const ids = filter.entities.map((e) => `a/extId eq ${quote(e.nativeId)}`);
     clauses.push(`entitiesAffected/any(a:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);
   }
-  if (filter.tenants) {
+  const clusters = scopeValues(filter, 'prismClusters');
+  if (clusters) {
     // The caller's authorization scope: tasks of these clusters only. The model's tenant is
     // the first clusterExtId, so the adapter's matchesFilter re-check may drop more.
-    if (filter.tenants.length === 0) return { expression: undefined, empty: true };
-    const ids = filter.tenants.map((id) => `c eq ${quote(id)}`);
+    if (clusters.length === 0) return { expression: undefined, empty: true };
+    const ids = clusters.map((id) => `c eq ${quote(id)}`);
     clauses.push(`clusterExtIds/any(c:${ids.length === 1 ? ids[0] : ids.join(' or ')})`);
   }
   if (filter.createdAfter) clauses.push(`createdTime ge ${filter.createdAfter.toISOString()}`);

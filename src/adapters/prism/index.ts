@@ -138,4 +138,22 @@ export function createPrismAdapter(config: PrismConfig, options: AdapterOptions 
   };
 }
 
-export const prismAdapter = defineAdapter({ type: 'prism', configSchema: prismConfigSchema, create: createPrismAdapter });
+export const prismAdapter = defineAdapter({
+  type: 'prism',
+  title: 'Nutanix Prism Central (v4)',
+  docs: 'docs/backends/prism.md',
+  configSchema: prismConfigSchema,
+  create: createPrismAdapter,
+  scope: [
+    {
+      name: 'prismClusters',
+      claim: 'taskgraph_prism_clusters',
+      description: 'Prism cluster extIds',
+      // The model's tenant is the task's first clusterExtId (map.ts).
+      field: 'tenant',
+      pushedDown: true,
+    },
+  ],
+  simulator: async () => (await import('../../simulators/prism/index.js')).startPrismSimulator,
+  testing: async () => (await import('./testing.js')).prismTesting,
+});

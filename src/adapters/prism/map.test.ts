@@ -91,7 +91,7 @@ describe('TaskFilter -> OData $filter', () => {
         operations: ['kVmCreate'],
         entities: [{ nativeId: 'e1' }, { nativeId: 'e2' }],
         parentIds: ['p1', 'p2'],
-        tenants: ['c1'],
+        scope: [{ dimension: 'prismClusters', field: 'tenant', values: ['c1'] }],
         createdAfter: new Date('2025-01-01T00:00:00Z'),
         createdBefore: new Date('2025-01-02T00:00:00Z'),
       },

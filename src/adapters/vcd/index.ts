@@ -45,4 +45,24 @@ function createAdapter(config: VcdConfig, options: AdapterOptions = {}): TaskAda
   });
 }
 
-export const vcdAdapter = defineAdapter({ type: 'vcd', configSchema: vcdConfigSchema, create: createAdapter });
+export const vcdAdapter = defineAdapter({
+  type: 'vcd',
+  title: 'VMware Cloud Director',
+  docs: 'docs/backends/vcd.md',
+  configSchema: vcdConfigSchema,
+  create: createAdapter,
+  scope: [
+    {
+      name: 'vcdOrgs',
+      claim: 'taskgraph_vcd_orgs',
+      description: 'vCD organization names',
+      field: 'tenant',
+      // The query service is filtered locally on orgName (the adapter's matchesFilter).
+      pushedDown: false,
+    },
+  ],
+  // External tasks are created in the org the backend's account logs in to.
+  homeScope: (config) => ({ vcdOrgs: config.org }),
+  simulator: async () => (await import('../../simulators/vcd/index.js')).startVcdSimulator,
+  testing: async () => (await import('./testing.js')).vcdTesting,
+});

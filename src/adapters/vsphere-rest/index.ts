@@ -23,7 +23,13 @@ const vsphereRestSchema = baseBackendSchema.extend({
 
 export const vsphereRestAdapter = defineAdapter({
   type: 'vsphere-rest',
+  title: 'VMware vSphere Automation REST',
+  docs: 'docs/backends/vsphere-rest.md',
   configSchema: vsphereRestSchema,
+  // vCenter has no tenants: whoever may see the backend sees all of its tasks.
+  scope: [],
+  simulator: async () => (await import('../../simulators/vsphere-rest/index.js')).startVsphereRestSimulator,
+  testing: async () => (await import('./testing.js')).vsphereRestTesting,
   create(config, options = {}) {
     if (!config.username) throw new Error(`backends.${config.name}: set username (e.g. administrator@vsphere.local)`);
     const transport = createTransport({ backend: config.name, baseUrl: config.url, timeoutMs: config.timeoutMs, tls: config.tls, shareInFlight: options.shareInFlight });

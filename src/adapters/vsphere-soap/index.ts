@@ -89,6 +89,12 @@ function createVsphereSoapAdapter(config: VsphereSoapConfig): TaskAdapter {
 
 export const vsphereSoapAdapter = defineAdapter({
   type: 'vsphere-soap',
+  title: 'VMware vSphere (vim25 SOAP)',
+  docs: 'docs/backends/vsphere-soap.md',
   configSchema: vsphereSoapConfigSchema,
   create: createVsphereSoapAdapter,
+  // vCenter has no tenants: whoever may see the backend sees all of its tasks.
+  scope: [],
+  simulator: async () => (await import('../../simulators/vsphere-soap/index.js')).startVsphereSoapSimulator,
+  testing: async () => (await import('./testing.js')).vsphereSoapTesting,
 });

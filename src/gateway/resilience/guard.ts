@@ -114,7 +114,7 @@ export function createGuard(options: GuardOptions): BackendGuard {
             if (!permit) throw refused(operation);
             // One call may hold many concurrent upstream requests (batched gets), each listening.
             setMaxListeners(0, signal);
-            setCallBudget(signal, { deadline, retry: settings.retry, random });
+            setCallBudget(signal, { deadline, retry: settings.retry, random, scope: ctx.scope });
             const result = await call({ ...ctx, signal });
             permit.succeeded();
             return result;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
-import type { RunningSimulator, SimulatorOptions } from '../registry.js';
+import type { RunningSimulator, SimulatorOptions } from '../types.js';
 import { TaskWorld, type OperationTemplate, type SimTask } from '../task-world.js';
 import { checkFields, evaluate, ODataError, parseFilter, SORTABLE } from './odata.js';
 import { envelope, errorBody, extIdOf, flags, renderTask, simIdOf } from './render.js';
@@ -220,6 +220,7 @@ export async function startPrismSimulator(options: SimulatorOptions = {}): Promi
     name: 'prism',
     server,
     world,
+    nativeIdOf: (task) => extIdOf(task),
     backendConfig: (name) => ({ name, type: 'prism', url: server.url, username: PRISM_USER, password: PRISM_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.clear(),
     close: () => server.close(),

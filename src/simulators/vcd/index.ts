@@ -6,7 +6,7 @@
  * see only their own tasks (the System org sees all through adminTask).
  */
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
-import type { RunningSimulator, SimulatorOptions } from '../registry.js';
+import type { RunningSimulator, SimulatorOptions } from '../types.js';
 import { TaskWorld } from '../task-world.js';
 import { SessionStore } from './auth.js';
 import { CATALOG } from './catalog.js';
@@ -164,6 +164,7 @@ export async function startVcdSimulator(options: VcdSimulatorOptions = {}): Prom
     world,
     orgs: ORGS.map((o) => o.name),
     backendConfig: (name) => orgBackendConfig(name, 'acme'),
+    nativeIdOf: (task) => `urn:vcloud:task:${task.id}`,
     orgBackendConfig,
     systemBackendConfig: (name) => orgBackendConfig(name, SYSTEM_ORG),
     expireSessions: () => cell.sessions.expireAll(),

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
-import type { RunningSimulator, SimulatorOptions } from '../registry.js';
+import type { RunningSimulator, SimulatorOptions } from '../types.js';
 import { TaskWorld } from '../task-world.js';
-import { CATALOG } from './catalog.js';
+import { CATALOG, taskIdOf } from './catalog.js';
 import { errorJson } from './render.js';
 import { createTaskRoutes, json } from './routes.js';
 
@@ -132,6 +132,7 @@ export async function startVsphereRestSimulator(options: SimulatorOptions = {}):
     server,
     world,
     received,
+    nativeIdOf: (task) => taskIdOf(task, (id) => world.get(id)),
     backendConfig: (name) => ({ name, type: 'vsphere-rest', url: server.url, username: VSPHERE_REST_USER, password: VSPHERE_REST_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.clear(),
     sessionCount: () => sessions.size,

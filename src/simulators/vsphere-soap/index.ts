@@ -7,7 +7,7 @@
  * version documents SDKs read first (discovery.ts).
  */
 import { backendTls, startSimulatorServer, type SimRequest, type SimResponse } from '../harness.js';
-import type { RunningSimulator, SimulatorOptions } from '../registry.js';
+import type { RunningSimulator, SimulatorOptions } from '../types.js';
 import { TaskWorld } from '../task-world.js';
 import type { XmlElement } from '../../adapters/xml.js';
 import { historyMethod, propertyCollectorMethod, type MethodContext } from './methods.js';
@@ -168,6 +168,7 @@ export async function startVsphereSoapSimulator(options: VsphereSoapSimulatorOpt
     name: 'vsphere-soap',
     server,
     world,
+    nativeIdOf: (task) => `task-${task.seq}`,
     backendConfig: (name) => ({ name, type: 'vsphere-soap', url: server.url, username: VSPHERE_USER, password: VSPHERE_PASSWORD, ...backendTls(server) }),
     expireSessions: () => sessions.endAll(),
     sessionCount: () => sessions.list().length,

@@ -1,16 +1,26 @@
 /**
- * The four backend types as the reliability tests drive them: a simulator, an adapter made
- * from its config (through the real config schema), and what each counts as a login.
+ * Every backend type of the registry as the reliability tests drive it: a simulator, an
+ * adapter made from its config (through the real config schema), and what its module's testing
+ * support says (its cancel call, its logins, its read path: src/adapters/testing.ts).
  */
 import type { TaskAdapter } from '../../../src/adapters/contract.js';
-import { adapterModule } from '../../../src/adapters/registry.js';
+import { adapterModule, adapterModules, adapterTypes } from '../../../src/adapters/registry.js';
+import type { BackendTesting } from '../../../src/adapters/testing.js';
 import { createBackendSet, type BackendSet, type BackendSetOptions } from '../../../src/gateway/backends.js';
 import type { BackendEntry } from '../../../src/server/config.js';
-import { countOf } from '../../../src/simulators/harness.js';
 import { simulator, type RunningSimulator, type SimulatorOptions } from '../../../src/simulators/registry.js';
 
-export const BACKEND_TYPES = ['prism', 'vcd', 'vsphere-rest', 'vsphere-soap'] as const;
-export type BackendTypeName = (typeof BACKEND_TYPES)[number];
+export const BACKEND_TYPES: readonly string[] = adapterTypes();
+export type BackendTypeName = string;
+
+const TESTING = new Map<string, BackendTesting>(await Promise.all(adapterModules().map(async (m) => [m.type, await m.testing()] as const)));
+
+/** What a backend type's module gives the shared test suites. */
+export function testingOf(type: BackendTypeName): BackendTesting {
+  const testing = TESTING.get(type);
+  if (!testing) throw new Error(`no backend type ${type}`);
+  return testing;
+}
 
 /** Every simulator can end its sessions, as an idle timeout or a restart does. */
 export interface TestSimulator extends RunningSimulator {
@@ -52,31 +62,12 @@ export function createTestBackendSet(configs: Array<Record<string, unknown>>, op
 
 /** Whether a request (as the fault proxy logs it) is the vendor's cancel call. */
 export function isCancelRequest(type: BackendTypeName, req: { method: string; url: string; body: string }): boolean {
-  switch (type) {
-    case 'prism':
-      return req.method === 'POST' && req.url.includes('/$actions/cancel');
-    case 'vcd':
-      return req.method === 'POST' && req.url.includes('/action/cancel');
-    case 'vsphere-rest':
-      return req.method === 'POST' && req.url.includes('action=cancel');
-    case 'vsphere-soap':
-      return req.body.includes('CancelTask');
-  }
+  return testingOf(type).isCancelRequest(req);
 }
 
 /** Logins the simulator has served since its counts were last reset. */
 export function logins(type: BackendTypeName, sim: RunningSimulator): number {
-  switch (type) {
-    case 'prism':
-      // Prism has no login call: a request with Basic credentials opens a session (cookie).
-      return sim.server.recent().filter((r) => String(r.headers.authorization ?? '').startsWith('Basic ')).length;
-    case 'vcd':
-      return countOf(sim.server, 'login');
-    case 'vsphere-rest':
-      return sim.server.counts.get('create session') ?? 0;
-    case 'vsphere-soap':
-      return sim.server.counts.get('Login') ?? 0;
-  }
+  return testingOf(type).logins(sim);
 }
 
 /** A task that runs until canceled, marked by a unique operation name so a listing finds it. */

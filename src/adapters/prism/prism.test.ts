@@ -1,3 +1,0 @@
-import { describeAdapterContract } from '../../../test/contract/adapter-contract.js';
-
-describeAdapterContract('prism', 'prism');

@@ -1,3 +1,0 @@
-import { describeAdapterContract } from '../contract/adapter-contract.js';
-
-describeAdapterContract('vcd', 'vcd');

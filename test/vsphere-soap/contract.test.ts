@@ -1,3 +1,0 @@
-import { describeAdapterContract } from '../contract/adapter-contract.js';
-
-describeAdapterContract('vsphere-soap', 'vsphere-soap');
