@@ -107,6 +107,12 @@ export interface TaskPage {
   totalCount: number | null;
   /** The tasks are list records (see ListQuery.completesKept): read those kept with getTasks. */
   incomplete?: boolean;
+  /**
+   * Parts of the backend that failed while the rest answered (one node of a cluster that is
+   * down): the page holds the other parts' tasks, and the gateway reports each of these next
+   * to them, as it reports a whole backend that failed.
+   */
+  partialErrors?: readonly Error[];
 }
 
 export type CancelOutcome =

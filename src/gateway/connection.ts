@@ -280,6 +280,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
         const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: req.scope.size > 1 };
         const page = await listPage(ctx, backend.adapter, query);
         if (page.incomplete) incomplete.add(name);
+        for (const err of page.partialErrors ?? []) ctx.partialErrors.push(toGraphQLError(err));
         return { page, candidates: candidatesOf(page, name) };
       } catch (err) {
         ctx.partialErrors.push(toGraphQLError(err));
