@@ -1,21 +1,13 @@
 /**
- * The backend types taskgraph knows: adding one is its folder (src/adapters/<type>/ with its
- * simulator in src/simulators/<type>/) plus one line in MODULES. Everything else (config,
- * authorization dimensions, the sharing key, `taskgraph simulate`, the demo, the shared test
- * suites) iterates this list.
+ * The backend types taskgraph knows (modules.ts lists them, one line each). Everything else
+ * (config, authorization dimensions, the sharing key, `taskgraph simulate`, the demo, the shared
+ * test suites) iterates this registry.
  */
 import type { AdapterModule, ScopeDimension } from './contract.js';
-import { prismAdapter } from './prism/index.js';
-import { vcdAdapter } from './vcd/index.js';
-import { vsphereRestAdapter } from './vsphere-rest/index.js';
-import { vsphereSoapAdapter } from './vsphere-soap/index.js';
+import * as modules from './modules.js';
 
-const MODULES: readonly AdapterModule[] = [
-  prismAdapter as AdapterModule,
-  vsphereRestAdapter as AdapterModule,
-  vsphereSoapAdapter as AdapterModule,
-  vcdAdapter as AdapterModule,
-];
+/** In type order, so every listing (simulate, the demo, the test suites) is stable. */
+const MODULES: readonly AdapterModule[] = (Object.values(modules) as AdapterModule[]).sort((a, b) => (a.type < b.type ? -1 : 1));
 
 export function adapterModule(type: string): AdapterModule | undefined {
   return MODULES.find((m) => m.type === type);
