@@ -7,3 +7,4 @@ export { prismAdapter } from './prism/index.js';
 export { vcdAdapter } from './vcd/index.js';
 export { vsphereRestAdapter } from './vsphere-rest/index.js';
 export { vsphereSoapAdapter } from './vsphere-soap/index.js';
+export { proxmoxAdapter } from './proxmox/index.js';
