@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ListQuery, TaskAdapter, TaskPage } from '../../src/adapters/contract.js';
 import { toODataFilter } from '../../src/adapters/prism/filter.js';
 import { prismAdapter } from '../../src/adapters/prism/index.js';
+import { scopeDimensions } from '../../src/adapters/registry.js';
 import { createBackendSet } from '../../src/gateway/backends.js';
 import { matchesFilter, type ScopeRestriction } from '../../src/model/filter.js';
 import { sortTime, type BackendType, type TaskModel } from '../../src/model/task.js';
@@ -112,7 +113,7 @@ describe('access', () => {
   });
 
   it('gives the full set, untouched, to a principal that sees everything', () => {
-    const access = createAccess(backends, { id: 'ops', kind: 'api-key', scope: scopeOf({ backends: ['*'], vcdOrgs: ['*'], prismClusters: ['*'], actions: ['*'] }) });
+    const access = createAccess(backends, { id: 'ops', kind: 'api-key', scope: scopeOf({ backends: ['*'], actions: ['*'], ...Object.fromEntries(scopeDimensions().map((d) => [d.name, ['*']])) }) });
     expect(access.unrestricted).toBe(true);
     expect(access.backends).toBe(backends);
     expect(access.view(vcdTasks[0]!)).toBe(vcdTasks[0]);

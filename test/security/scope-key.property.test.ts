@@ -46,7 +46,7 @@ function reshuffled(l: ScopeLists, seed: number): ScopeLists {
     }
     return out;
   };
-  return { backends: mix(l.backends), vcdOrgs: mix(l.vcdOrgs), prismClusters: mix(l.prismClusters), actions: mix(l.actions) };
+  return { backends: mix(l.backends), actions: mix(l.actions), ...Object.fromEntries(DIMENSIONS.map((d) => [d, mix(l[d])])) };
 }
 
 describe('scopeKey', () => {
