@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskModel, TaskStatus } from '../../src/model/task.js';
-import type { TaskEvent } from '../../src/subscriptions/events.js';
-import { createEventQueue } from '../../src/subscriptions/queue.js';
+import type { TaskModel, TaskStatus } from '../model/task.js';
+import type { TaskEvent } from './events.js';
+import { createEventQueue } from './queue.js';
 
 function ev(id: string, status: TaskStatus, progress: number): TaskEvent {
   const task = { backend: 'b', nativeId: id, status, progress } as TaskModel;

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { filterReads, matchesFilter, type TaskFilter } from '../../src/model/filter.js';
-import { TASK_STATUSES, type TaskField, type TaskModel } from '../../src/model/task.js';
+import { filterReads, matchesFilter, type TaskFilter } from './filter.js';
+import { TASK_STATUSES, type TaskField, type TaskModel } from './task.js';
 
 const ids = fc.constantFrom('a', 'b', 'c');
 const when = fc.integer({ min: 0, max: 4 }).map((m) => new Date(Date.UTC(2026, 2, 1, 10, m)));

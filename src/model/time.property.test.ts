@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTime } from '../../src/model/time.js';
+import { parseTime } from './time.js';
 
 /** What every adapter did before: the builtin, unreadable as null. */
 function builtin(text: string): number | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isoString } from '../../src/gateway/schema.js';
+import { isoString } from './schema.js';
 
 describe('isoString (DateTime serialization)', () => {
   it('writes exactly what Date#toISOString writes, for every valid Date', () => {

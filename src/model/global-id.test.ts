@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTaskId, encodeTaskId } from '../../src/model/global-id.js';
+import { decodeTaskId, encodeTaskId } from './global-id.js';
 
 describe('global task ids', () => {
   it('round-trip native ids that contain colons, slashes and non-ASCII', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../src/server/config.js';
+import { ConfigError, loadConfig, parseConfig } from './config.js';
 
 const prism = { name: 'pc1', type: 'prism', url: 'https://pc.example.com:9440', username: 'admin', password: 'pw' };
 
