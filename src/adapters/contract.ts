@@ -36,7 +36,7 @@ export interface CallContext {
   readonly request?: symbol;
   /**
    * The sharing key of the caller's whole scope (security/scope-key.ts): work is shared in
-   * flight only between calls with the same key (src/sharing/keys.ts). Absent for the gateway's
+   * flight only between calls with the same key (src/fast-path/sharing/keys.ts). Absent for the gateway's
    * own calls (watcher polls).
    */
   readonly scope?: string;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import got, { type Got, type Method, type RequestError, type RetryOptions } from 'got';
 import { CookieJar } from 'tough-cookie';
 import { BackendError } from './errors.js';
-import { shareGets } from '../sharing/shared-gets.js';
+import { shareGets } from '../fast-path/sharing/shared-gets.js';
 import { callBudgetOf, RETRIED_ERROR_CODES, RETRIED_STATUSES, retryDelay, type CallBudget } from './retry.js';
 
 export interface TlsOptions {
@@ -33,7 +33,7 @@ export interface TransportOptions {
   maxSockets?: number;
   /** Keep the cookies the backend sets and send them back (session cookies), as a browser does. */
   cookies?: boolean;
-  /** Identical GETs in flight share one request (src/sharing/shared-gets.ts); config `server.shareInFlight`, default true. */
+  /** Identical GETs in flight share one request (src/fast-path/sharing/shared-gets.ts); config `server.shareInFlight`, default true. */
   shareInFlight?: boolean;
 }
 

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
-import { listPageKey } from '../sharing/keys.js';
+import { listPageKey } from '../fast-path/sharing/keys.js';
 import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
@@ -227,7 +227,7 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
 /**
  * One backend's page. Identical list calls in flight at the same time share one page
  * (`ctx.listsInFlight`): N clients of one scope polling the same list cost one upstream call,
- * one parse and one mapping, not N. The key holds the caller's whole scope (sharing/keys.ts).
+ * one parse and one mapping, not N. The key holds the caller's whole scope (fast-path/sharing/keys.ts).
  */
 function listPage(ctx: GatewayContext, adapter: TaskAdapter, query: ListQuery): Promise<TaskPage> {
   const flights = ctx.listsInFlight;

@@ -18,7 +18,7 @@ import type { TaskField } from '../model/task.js';
 
 // The graphql instance the schema was built with (Node resolves graphql's CommonJS `main`); its
 // type predicates check instanceof, and a bundler-style resolver (vitest) would hand this file
-// the .mjs copy (as in server/jit-executor.ts).
+// the .mjs copy (as in fast-path/jit-executor.ts).
 const { getNamedType, isAbstractType, isInterfaceType, isObjectType, Kind } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 /** Task's GraphQL fields -> the model fields their resolvers read (id and backend fields are always there). */

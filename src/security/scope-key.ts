@@ -1,7 +1,7 @@
 /**
  * The sharing key of a principal's scope: two principals whose keys are equal see exactly the
  * same tasks and may do the same things, so work done for one (an execution, a list page) may
- * be handed to the other. Every sharing of work between requests keys on it (src/sharing/keys.ts).
+ * be handed to the other. Every sharing of work between requests keys on it (src/fast-path/sharing/keys.ts).
  *
  * The encoding is JSON of every part of `Scope` (the backends, each authorization dimension of
  * the registry in name order, the actions), each `"*"` or a sorted, de-duplicated

@@ -17,10 +17,10 @@ export const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(4000),
-    /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (server/known-operations.ts). */
+    /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (src/fast-path/known-operations.ts). */
     knownOperations: z.boolean().default(true),
     /**
-     * Identical work in flight for callers of the same scope is done once (src/sharing):
+     * Identical work in flight for callers of the same scope is done once (src/fast-path/sharing):
      * upstream GETs, list pages, query and subscription event executions. false: every
      * request does its own work (benchmarks of the engine alone).
      */

@@ -20,7 +20,7 @@ import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import type { BackendSet } from '../gateway/backends.js';
 import type { TaskPage } from '../adapters/contract.js';
 import { capBackendText } from '../adapters/errors.js';
-import { InFlight } from '../sharing/in-flight.js';
+import { InFlight } from '../fast-path/sharing/in-flight.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
@@ -31,13 +31,13 @@ import { getProcessLogger, logRequest, logUpstreamCalls, requestLogPlugin, type 
 import { browserRoutes } from '../console/routes.js';
 import { authenticateHttp, authMiddleware, principalOf, warnIfOpen, wsAuthenticator } from './plugins/auth.js';
 import { bodyLimits, httpLimits, limitsMiddleware, limitsPlugin, operationVerdicts, wsOperationGuard, wsRefusal } from './plugins/limits.js';
-import { graphqlPostHandler } from './graphql-post.js';
+import { graphqlPostHandler } from '../fast-path/graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { NOBODY, type Principal } from '../security/principal.js';
-import { createSharedExecution } from './shared-execution.js';
-import { createOperationRunner, jitGateway } from './jit-executor.js';
-import { knownOperations } from './known-operations.js';
-import { directDelivery } from './ws-delivery.js';
+import { createSharedExecution } from '../fast-path/shared-execution.js';
+import { createOperationRunner, jitGateway } from '../fast-path/jit-executor.js';
+import { knownOperations } from '../fast-path/known-operations.js';
+import { directDelivery } from '../fast-path/ws-delivery.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -75,7 +75,7 @@ export interface GatewayServerOptions {
   /** Queries Apollo has resolved before skip its pipeline when nothing needs it (known-operations.ts); default true. */
   knownOperations?: boolean;
   /**
-   * Identical work in flight for callers of the same scope is shared (src/sharing): query
+   * Identical work in flight for callers of the same scope is shared (src/fast-path/sharing): query
    * executions, list pages, subscription event executions. Config `server.shareInFlight`,
    * default true; false measures the engine alone (benchmarks). Upstream GETs are the
    * adapters' (their create options).
@@ -136,7 +136,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     return controller.signal;
   };
   const shareInFlight = options.shareInFlight ?? true;
-  // Callers of the very same scope share work (src/sharing/keys.ts builds every key from it).
+  // Callers of the very same scope share work (src/fast-path/sharing/keys.ts builds every key from it).
   const callerOf = (value: unknown) => (value as GatewayContext).access.principal;
   const listsInFlight = shareInFlight ? new InFlight<TaskPage>({ enabled: true }) : undefined;
   // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.

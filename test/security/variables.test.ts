@@ -14,7 +14,7 @@ import { createBackendSet } from '../../src/gateway/backends.js';
 import { createContext } from '../../src/gateway/context.js';
 import { buildSchema } from '../../src/gateway/schema.js';
 import { encodeTaskId } from '../../src/model/global-id.js';
-import { createOperationRunner } from '../../src/server/jit-executor.js';
+import { createOperationRunner } from '../../src/fast-path/jit-executor.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import { createLogger, setProcessLogger } from '../../src/server/plugins/logging.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';

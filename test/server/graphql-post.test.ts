@@ -1,5 +1,5 @@
 /**
- * POST /graphql with a JSON body, served without express (src/server/graphql-post.ts): the
+ * POST /graphql with a JSON body, served without express (src/fast-path/graphql-post.ts): the
  * same answers as the express chain for what clients send, clear JSON refusals for what they
  * must not, and everything else left to express.
  */

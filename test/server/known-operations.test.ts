@@ -1,5 +1,5 @@
 /**
- * Known operations (src/server/known-operations.ts) answer a query seen before without Apollo
+ * Known operations (src/fast-path/known-operations.ts) answer a query seen before without Apollo
  * Server's request pipeline. They must not change a single byte of any answer: two gateways
  * over the same backends, one with the path and one without, get the same corpus of requests
  * (each twice: the first teaches the path, the second may take it) and must answer the same

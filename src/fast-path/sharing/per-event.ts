@@ -3,7 +3,7 @@
  * subscriber of one scope that receives the very same event object. Unlike InFlight, a result
  * stays as long as its event object lives (a WeakMap on it): subscribers take one event from
  * their own queues at different times, and the last one must still find the result.
- * Keys come from src/sharing/keys.ts.
+ * Keys come from src/fast-path/sharing/keys.ts.
  */
 export class SharedPerEvent<T> {
   readonly #results = new WeakMap<object, Map<string, T>>();

@@ -10,7 +10,7 @@
  * - A null key, or sharing turned off (config `server.shareInFlight: false`), runs the work
  *   for this caller alone.
  *
- * Keys come from src/sharing/keys.ts, the one place they are built.
+ * Keys come from src/fast-path/sharing/keys.ts, the one place they are built.
  */
 
 export interface InFlightOptions {

@@ -6,9 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendError } from '../adapters/errors.js';
-import { createTransport, type Transport } from '../adapters/http.js';
-import { waitFor } from '../../test/support/gateway.js';
+import { BackendError } from '../../adapters/errors.js';
+import { createTransport, type Transport } from '../../adapters/http.js';
+import { waitFor } from '../../../test/support/gateway.js';
 
 describe('transport GET coalescing', () => {
   let server: http.Server;

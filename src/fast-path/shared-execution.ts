@@ -7,15 +7,15 @@
  *   caller), but the execution of an event is shared by every subscriber that has the same
  *   document, variables and access scope and got the same event object: 100 subscribers of
  *   one task cost one execution per change, not 100.
- * Results are not kept beyond the event object's life (src/sharing/per-event.ts).
+ * Results are not kept beyond the event object's life (src/fast-path/sharing/per-event.ts).
  */
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, Source } from 'graphql';
 import type { Principal } from '../security/principal.js';
-import { eventExecutionKey } from '../sharing/keys.js';
+import { eventExecutionKey } from './sharing/keys.js';
 import { scopeKey } from '../security/scope-key.js';
-import { SharedPerEvent } from '../sharing/per-event.js';
+import { SharedPerEvent } from './sharing/per-event.js';
 import { DONE, isPullable, type Pullable } from '../subscriptions/queue.js';
 
 // The same graphql instance as graphql-ws and Apollo load (Node resolves graphql's CommonJS

@@ -5,8 +5,8 @@
  * knows nothing of it. Each caller keeps its own abort signal (InFlight); the backend sees the
  * first caller's correlation id. Requests with a body, and other methods, are never shared.
  */
-import { BackendError } from '../adapters/errors.js';
-import type { HttpRequest, HttpResponse, Transport } from '../adapters/http.js';
+import { BackendError } from '../../adapters/errors.js';
+import type { HttpRequest, HttpResponse, Transport } from '../../adapters/http.js';
 import { InFlight } from './in-flight.js';
 import { upstreamGetKey } from './keys.js';
 

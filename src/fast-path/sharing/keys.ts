@@ -9,8 +9,8 @@
  * no answer fetched for one scope is ever handed to a caller of another, whatever an adapter
  * pushes down (defence in depth, at the cost of sharing GETs across tenants).
  */
-import type { ListQuery } from '../adapters/contract.js';
-import type { HttpRequest } from '../adapters/http.js';
+import type { ListQuery } from '../../adapters/contract.js';
+import type { HttpRequest } from '../../adapters/http.js';
 
 /** The sharing key of a caller's whole scope (security/scope-key.ts `scopeKey`); '' for the gateway's own calls. */
 export type ScopeKey = string;
@@ -26,12 +26,12 @@ function operationParts(operation: OperationIdentity): unknown[] {
   return [operation.document, operation.operationName ?? null, operation.variables ?? {}];
 }
 
-/** A query execution shared by the callers of one scope (server/jit-executor.ts). */
+/** A query execution shared by the callers of one scope (fast-path/jit-executor.ts). */
 export function executionKey(scope: ScopeKey, operation: OperationIdentity): string {
   return JSON.stringify(['execution', scope, ...operationParts(operation)]);
 }
 
-/** A subscription event's execution shared by the subscribers of one scope (server/shared-execution.ts). */
+/** A subscription event's execution shared by the subscribers of one scope (fast-path/shared-execution.ts). */
 export function eventExecutionKey(scope: ScopeKey, operation: OperationIdentity): string {
   return JSON.stringify(['event', scope, ...operationParts(operation)]);
 }

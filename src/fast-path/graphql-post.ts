@@ -13,8 +13,8 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import type { GatewayContext } from '../gateway/context.js';
-import type { HttpAuthVerdict } from './plugins/auth.js';
-import { refusalBody } from './plugins/limits.js';
+import type { HttpAuthVerdict } from '../server/plugins/auth.js';
+import { refusalBody } from '../server/plugins/limits.js';
 import type { KnownOperations } from './known-operations.js';
 
 export interface GraphqlPostOptions {

@@ -22,7 +22,7 @@ import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 import type { GatewayContext } from '../gateway/context.js';
 import type { OperationRunner, ValidOperation } from './jit-executor.js';
-import type { OperationVerdict } from './plugins/limits.js';
+import type { OperationVerdict } from '../server/plugins/limits.js';
 
 /** A request body that names a known query, with its variables. */
 export interface KnownRequest {

@@ -9,13 +9,13 @@
  */
 import { createRequire } from 'node:module';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode, OperationTypeNode } from 'graphql';
-import { coerceVariables } from './variables.js';
+import { coerceVariables } from '../server/variables.js';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../security/principal.js';
-import { InFlight } from '../sharing/in-flight.js';
-import { executionKey } from '../sharing/keys.js';
+import { InFlight } from './sharing/in-flight.js';
+import { executionKey } from './sharing/keys.js';
 import { scopeKey } from '../security/scope-key.js';
 
 // The graphql instance graphql-jit and Apollo load (Node resolves graphql's CommonJS `main`);
@@ -50,7 +50,7 @@ const MAX_COMPILED = 500;
 /**
  * Sharing of identical queries in flight (config `server.shareInFlight`): a query that arrives
  * while the same one (text, operation, variables) runs for a caller of the very same scope
- * gets that run's result (src/sharing), and `adopt` hands it what else the run left in its
+ * gets that run's result (src/fast-path/sharing), and `adopt` hands it what else the run left in its
  * context (the partial errors of backends that failed).
  */
 export interface ShareOptions {
