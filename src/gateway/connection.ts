@@ -1,23 +1,23 @@
 /**
- * Cross-backend pagination: each backend lists its own tasks in the requested order from a
- * keyset position; the gateway k-way merges them with a stable tie-break
- * (time, backend name, native id) and cuts the page.
+ * Task connections: one page of tasks merged across the backends in scope (listMerged), or
+ * paged from a list already in memory (pageInMemory), with Relay's edges and pageInfo.
  *
- * A cursor is the global key of its edge. Each backend's position derives from it exactly:
- * on the edge's own backend it is the edge itself; on the others it is the edge's time with
- * ties put before or after by backend name. New tasks arriving at the head of a newest-first
- * list therefore never shift a page: nothing is repeated or skipped.
+ * A cursor is the global key of its edge (cursor.ts). Each backend's position derives from it
+ * exactly (merge.ts): on the edge's own backend it is the edge itself; on the others it is the
+ * edge's time with ties put before or after by backend name. New tasks arriving at the head of
+ * a newest-first list therefore never shift a page: nothing is repeated or skipped.
  */
-import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
-import type { KeyedTask, ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
+import type { ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
 import { listPageKey } from '../fast-path/sharing/keys.js';
-import type { Keyset, SortDirection, TaskFilter } from '../model/filter.js';
-import { sortTime, type TaskField, type TaskModel } from '../model/task.js';
+import type { SortDirection, TaskFilter } from '../model/filter.js';
+import type { TaskField, TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
-import { BACKEND_NAME_PATTERN } from '../model/global-id.js';
-import { checkNativeId, checkTime } from './client-input.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { candidatesOf, mergePages, positionOn } from './merge.js';
 import { toGraphQLError, userInputError } from './errors.js';
+
+/** The fingerprint a connection's cursors carry (cursor.ts), for the resolvers that build connections. */
+export { fingerprintOf } from './cursor.js';
 
 export interface EdgeParent {
   readonly node: TaskModel;
@@ -49,31 +49,6 @@ export interface MergedListRequest extends PageArgs {
   select?: ReadonlySet<TaskField> | null;
 }
 
-interface GlobalKey {
-  t: number;
-  b: string;
-  i: string;
-}
-
-interface CursorData extends GlobalKey {
-  v: 1;
-  f: string;
-}
-
-/** Recent fingerprints by their JSON (most lists repeat a few filters). */
-const fingerprints = new LRUCache<string, string>({ max: 1000 });
-
-/** A short, stable hash of what a cursor belongs to. */
-export function fingerprintOf(value: unknown): string {
-  const json = JSON.stringify(value);
-  let hash = fingerprints.get(json);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(json).digest('base64url').slice(0, 12);
-    fingerprints.set(json, hash);
-  }
-  return hash;
-}
-
 /**
  * An edge whose cursor is encoded only when read (most list queries never ask for it).
  * A class, for one getter on the prototype: V8 keeps an object literal with a getter in
@@ -89,130 +64,6 @@ class Edge implements EdgeParent {
   get cursor(): string {
     return encodeCursor(this.node, this.fingerprint);
   }
-}
-
-export function encodeCursor(task: TaskModel, fingerprint: string): string {
-  const data: CursorData = { v: 1, t: sortTime(task), b: task.backend, i: task.nativeId, f: fingerprint };
-  return Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
-}
-
-/** Longest cursor read: ours are about 120 characters. */
-const MAX_CURSOR_LENGTH = 1024;
-
-/**
- * The global key of a client's cursor. Every part is checked here (time in the Date range,
- * backend name and native id in shape): a forged cursor is the client's mistake, never an
- * exception inside an adapter call (src/gateway/client-input.ts).
- */
-function decodeCursor(cursor: string, fingerprint: string, arg: string): GlobalKey {
-  const notOurs = () => userInputError(`${arg}: not a cursor from this API; use a pageInfo or edge cursor as returned`, { argument: arg });
-  if (cursor.length > MAX_CURSOR_LENGTH) throw notOurs();
-  let data: Partial<CursorData>;
-  try {
-    data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorData>;
-  } catch {
-    throw notOurs();
-  }
-  if (data?.v !== 1 || typeof data.b !== 'string' || !BACKEND_NAME_PATTERN.test(data.b)) throw notOurs();
-  if (data.f !== fingerprint) {
-    throw userInputError(`${arg}: this cursor belongs to a query with another filter or order; start again without it`, {
-      argument: arg,
-    });
-  }
-  return { t: checkTime(data.t, arg), b: data.b, i: checkNativeId(data.i, arg) };
-}
-
-/** A backend's task in the merge: its global key, and the task (mapped only if it is kept). */
-interface Candidate extends GlobalKey {
-  task(): TaskModel;
-}
-
-/** A task its adapter mapped already. */
-class Mapped implements Candidate {
-  readonly t: number;
-  readonly b: string;
-  readonly i: string;
-  constructor(private readonly model: TaskModel) {
-    this.t = sortTime(model);
-    this.b = model.backend;
-    this.i = model.nativeId;
-  }
-
-  task(): TaskModel {
-    return this.model;
-  }
-}
-
-/** A task of a page by key (ListQuery.mapsKept), on `backend`. */
-class Unmapped implements Candidate {
-  readonly t: number;
-  readonly i: string;
-  constructor(
-    private readonly keyed: KeyedTask,
-    readonly b: string,
-  ) {
-    this.t = keyed.time;
-    this.i = keyed.nativeId;
-  }
-
-  task(): TaskModel {
-    return this.keyed.task();
-  }
-}
-
-function candidatesOf(page: TaskPage, backend: string): Candidate[] {
-  return page.keyed ? page.keyed.map((k) => new Unmapped(k, backend)) : page.tasks.map((task) => new Mapped(task));
-}
-
-function compareGlobal(a: GlobalKey, b: GlobalKey, direction: SortDirection): number {
-  const sign = direction === 'DESC' ? -1 : 1;
-  if (a.t !== b.t) return sign * (a.t - b.t);
-  if (a.b !== b.b) return sign * (a.b < b.b ? -1 : 1);
-  if (a.i === b.i) return 0;
-  return sign * (a.i < b.i ? -1 : 1);
-}
-
-/**
- * The first `count` candidates of the pages in the global order. A backend with more to come
- * may return a short page, so nothing beyond its last task may enter, or the next cursor would
- * skip that backend's unfetched tasks. Pages come sorted by their backend (k-way merge, no
- * sort); one that is not, by ties the backend orders otherwise, is sorted first.
- */
-function mergePages(pages: ReadonlyArray<{ page: TaskPage; candidates: Candidate[] }>, direction: SortDirection, count: number): Candidate[] {
-  const lists = pages.map(({ candidates }) => {
-    for (let i = 1; i < candidates.length; i++) {
-      if (compareGlobal(candidates[i - 1]!, candidates[i]!, direction) > 0) return [...candidates].sort((a, b) => compareGlobal(a, b, direction));
-    }
-    return candidates;
-  });
-  const at = lists.map(() => 0);
-  const merged: Candidate[] = [];
-  while (merged.length < count) {
-    let pick = -1;
-    for (let i = 0; i < lists.length; i++) {
-      if (at[i]! < lists[i]!.length && (pick === -1 || compareGlobal(lists[i]![at[i]!]!, lists[pick]![at[pick]!]!, direction) < 0)) pick = i;
-    }
-    if (pick === -1) break;
-    merged.push(lists[pick]![at[pick]!++]!);
-    if (at[pick] === lists[pick]!.length && pages[pick]!.page.hasMore) break;
-  }
-  return merged;
-}
-
-/** Strings below and above every native id, to put all ties at a time before or after. */
-const LOWEST = '';
-const HIGHEST = '\uffff';
-
-/** The position on `backend` that is exactly "after `key`" in the global order. */
-function positionOn(backend: string, key: GlobalKey, direction: SortDirection): Keyset {
-  if (backend === key.b) return { time: key.t, nativeId: key.i };
-  const sign = direction === 'DESC' ? -1 : 1;
-  const tiesComeAfter = sign * (backend < key.b ? -1 : 1) > 0;
-  // Adapters keep ids strictly after the keyset in `direction`: pick the extreme that keeps
-  // (or drops) every tie on this backend.
-  const keepAll = direction === 'ASC' ? LOWEST : HIGHEST;
-  const dropAll = direction === 'ASC' ? HIGHEST : LOWEST;
-  return { time: key.t, nativeId: tiesComeAfter ? keepAll : dropAll };
 }
 
 function pageSize(value: number | null | undefined, arg: string, req: MergedListRequest): number {
