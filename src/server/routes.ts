@@ -1,0 +1,71 @@
+/**
+ * The express app: /healthz and /readyz, /metrics (Prometheus), the task console at / and
+ * GraphiQL for browsers opening /graphql (src/console), and /graphql through Apollo Server's
+ * express integration: authentication before the body is read, the JSON body, batch and token
+ * limits, then Apollo.
+ */
+import type http from 'node:http';
+import express, { type Express } from 'express';
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { browserRoutes } from '../console/routes.js';
+import type { BackendSet } from '../gateway/backends.js';
+import type { GatewayContext } from '../gateway/context.js';
+import type { ServerSecurity } from '../security/options.js';
+import type { Principal } from '../security/principal.js';
+import { authMiddleware, principalOf } from './plugins/auth.js';
+import { limitsMiddleware, type httpLimits } from './plugins/limits.js';
+import type { GatewayMetrics } from './plugins/metrics.js';
+
+/** An express app with the gateway's settings and no routes yet. */
+export function createApp(): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Express hashes every res.send body for an ETag (SHA-1 over a 25 KB page, each request);
+  // GraphQL POST answers are never revalidated, and the console's static files have their own.
+  app.set('etag', false);
+  return app;
+}
+
+export interface RoutesOptions {
+  backends: BackendSet;
+  metrics: GatewayMetrics;
+  apollo: ApolloServer<GatewayContext>;
+  security: ServerSecurity;
+  /** Batch and token limits of a request's operations (plugins/limits.ts). */
+  checkLimits: ReturnType<typeof httpLimits>;
+  context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
+  /** Largest GraphQL request body (JSON). */
+  maxBodyBytes: number;
+}
+
+/** Adds the gateway's routes to `app`. */
+export function mountRoutes(app: Express, options: RoutesOptions): void {
+  const { backends } = options;
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const list = backends.all().map((b) => ({
+      name: b.adapter.name,
+      type: b.adapter.type,
+      health: b.status.health,
+      latencyMs: b.status.latencyMs,
+      lastError: b.status.lastError,
+      lastErrorAt: b.status.lastErrorAt,
+      circuit: b.status.circuit.state,
+    }));
+    const ready = list.some((b) => b.health !== 'DOWN');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', backends: list });
+  });
+  app.get('/metrics', options.metrics.handler);
+  app.use(browserRoutes());
+  app.use(
+    '/graphql',
+    // Who is calling, before the body is read; then batch size and tokens, before parsing.
+    authMiddleware(options.security.authenticator),
+    express.json({ limit: options.maxBodyBytes }),
+    limitsMiddleware(options.checkLimits),
+    expressMiddleware(options.apollo, { context: async ({ req, res }) => options.context(req, principalOf(res)) }),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * graphql-ws on the gateway's WebSocket server (path /graphql): credentials in
+ * `connection_init` (refusals close with 4401 / 4403), limits and variables checked on every
+ * `subscribe`, one context per operation, errors masked as on HTTP, and on stop every socket
+ * told "going away" (1001) and cut after the grace period.
+ */
+import { setMaxListeners } from 'node:events';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { SharedExecution } from '../fast-path/shared-execution.js';
+import type { ServerSecurity } from '../security/options.js';
+import { NOBODY } from '../security/principal.js';
+import type { Contexts } from './contexts.js';
+import { wsAuthenticator } from './plugins/auth.js';
+import { wsOperationGuard, wsRefusal } from './plugins/limits.js';
+import { maskResult } from './plugins/mask-errors.js';
+
+const TOKEN_EXPIRED = new GraphQLError('Unauthenticated: token expired', { extensions: { code: 'UNAUTHENTICATED' } });
+
+export interface GraphqlWsOptions {
+  wsServer: WebSocketServer;
+  schema: GraphQLSchema;
+  security: ServerSecurity;
+  contexts: Contexts;
+  /** Parse, validate and subscribe, done once per distinct operation (fast-path/shared-execution.ts). */
+  shared: SharedExecution;
+  /** Writes a subscription's results to its socket (fast-path/ws-delivery.ts). */
+  deliver(socket: WebSocket, id: string, results: AsyncIterableIterator<ExecutionResult>): AsyncIterableIterator<never>;
+  /** How long sockets get to finish the close handshake on stop before they are cut. */
+  graceMs: number;
+}
+
+export interface GraphqlWs {
+  /** Closes every socket (1001), cutting those still open after the grace period. */
+  close(): Promise<void>;
+}
+
+export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
+  const { wsServer, schema, security, contexts, shared, deliver } = options;
+  const wsAuth = wsAuthenticator(security.authenticator);
+  const wsGuard = wsOperationGuard(schema, security.limits);
+  // One abort signal per connection: subscriptions still being set up when the socket
+  // closes are released too (the leak of graphql-ws issue #532).
+  const closedSignals = new WeakMap<object, AbortController>();
+  const connectionSignal = (extra: object) => {
+    let controller = closedSignals.get(extra);
+    if (!controller) {
+      closedSignals.set(extra, (controller = new AbortController()));
+      // Each subscription on the connection listens (and stops listening when it ends); a
+      // dashboard with 11 subscriptions on one socket is normal, not a leak to warn about.
+      setMaxListeners(0, controller.signal);
+    }
+    return controller.signal;
+  };
+  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
+    {
+      schema,
+      parse: shared.parse,
+      validate: shared.validate,
+      subscribe: shared.subscribe,
+      // Credentials come in connection_init; refusals close with 4401 / 4403.
+      onConnect: (ctx) => wsAuth.onConnect(ctx),
+      // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
+      onSubscribe: (ctx, _id, payload) => (wsAuth.expired(ctx) ? wsRefusal(TOKEN_EXPIRED) : wsGuard(payload)),
+      // Subscription events bypass graphql-ws' per-message path (ws-delivery.ts); single
+      // results (queries over the socket) still take it.
+      onOperation: (ctx, id, _payload, _args, result) =>
+        Symbol.asyncIterator in result ? deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
+      context: (ctx) => contexts.ws(wsAuth.principalOf(ctx.extra) ?? NOBODY, connectionSignal(ctx.extra)) as unknown as Record<string, unknown>,
+      onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
+    },
+    wsServer,
+    // No keep-alive of graphql-ws' own (a timer per socket, and a second ping): keep-alive.ts pings.
+    0,
+  );
+
+  return {
+    async close() {
+      const cut = setTimeout(() => {
+        for (const socket of wsServer.clients) socket.terminate();
+      }, options.graceMs);
+      cut.unref();
+      try {
+        await wsCleanup.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
+}
