@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import got, { type Got, type Method, type RequestError, type RetryOptions } from 'got';
 import { CookieJar } from 'tough-cookie';
 import { BackendError } from './errors.js';
-import { shareGets } from '../fast-path/sharing/shared-gets.js';
+import { shareGets } from '../fast-path/sharing/index.js';
 import { callBudgetOf, RETRIED_ERROR_CODES, RETRIED_STATUSES, retryDelay, type CallBudget } from './retry.js';
 
 export interface TlsOptions {

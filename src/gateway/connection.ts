@@ -7,8 +7,8 @@
  * edge's time with ties put before or after by backend name. New tasks arriving at the head of
  * a newest-first list therefore never shift a page: nothing is repeated or skipped.
  */
-import type { ListQuery, TaskAdapter, TaskPage } from '../adapters/contract.js';
-import { listPageKey } from '../fast-path/sharing/keys.js';
+import type { ListQuery } from '../adapters/contract.js';
+import { sharedListPage } from '../fast-path/sharing/index.js';
 import type { SortDirection, TaskFilter } from '../model/filter.js';
 import type { TaskField, TaskModel } from '../model/task.js';
 import type { GatewayContext } from './context.js';
@@ -76,17 +76,6 @@ function pageSize(value: number | null | undefined, arg: string, req: MergedList
 }
 
 /**
- * One backend's page. Identical list calls in flight at the same time share one page
- * (`ctx.listsInFlight`): N clients of one scope polling the same list cost one upstream call,
- * one parse and one mapping, not N. The key holds the caller's whole scope (fast-path/sharing/keys.ts).
- */
-function listPage(ctx: GatewayContext, adapter: TaskAdapter, query: ListQuery): Promise<TaskPage> {
-  const flights = ctx.listsInFlight;
-  if (!flights) return adapter.listTasks(query, ctx.call);
-  return flights.run(listPageKey(ctx.call.scope ?? '', adapter.name, query), () => adapter.listTasks(query, ctx.call));
-}
-
-/**
  * Whole tasks for the list records (TaskPage.incomplete) that made the page, read through the
  * request's loader: one getTasks per backend for its survivors only. A task gone meanwhile
  * leaves the page; one that cannot be read keeps its record form, with its backend's error
@@ -129,7 +118,8 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
         const after = key ? positionOn(name, key, direction) : undefined;
         // With one backend every candidate is kept: mapping by key would only defer it.
         const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: req.scope.size > 1 };
-        const page = await listPage(ctx, backend.adapter, query);
+        // Identical list calls in flight for callers of one scope share one page (src/fast-path).
+        const page = await sharedListPage(ctx.listsInFlight, backend.adapter, query, ctx.call);
         if (page.incomplete) incomplete.add(name);
         for (const err of page.partialErrors ?? []) ctx.partialErrors.push(toGraphQLError(err));
         return { page, candidates: candidatesOf(page, name) };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { CallContext, TaskPage } from '../adapters/contract.js';
-import type { InFlight } from '../fast-path/sharing/in-flight.js';
+import type { InFlight } from '../fast-path/sharing/index.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { createAccess, type Access, type AccessPolicy } from '../security/access.js';
 import { ANONYMOUS, type Principal } from '../security/principal.js';

@@ -5,11 +5,10 @@
  */
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { TaskPage } from '../adapters/contract.js';
 import type { BackendSet } from '../gateway/backends.js';
 import { createContext, type GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
-import type { InFlight } from '../fast-path/sharing/in-flight.js';
+import type { FastPath } from '../fast-path/index.js';
 import type { ServerSecurity } from '../security/options.js';
 import type { Principal } from '../security/principal.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
@@ -21,7 +20,7 @@ export interface ContextOptions {
   /** Per-request loader options of HTTP requests (benchmarks). */
   loaders?: LoaderOptions;
   /** List pages in flight, shared by callers of one scope; absent: never shared. */
-  listsInFlight?: InFlight<TaskPage>;
+  listsInFlight?: FastPath['listsInFlight'];
 }
 
 export interface Contexts {

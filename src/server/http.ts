@@ -8,10 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { GraphQLSchema } from 'graphql';
 import type { BackendSet } from '../gateway/backends.js';
-import type { TaskPage } from '../adapters/contract.js';
 import { capBackendText } from '../adapters/errors.js';
-import { InFlight } from '../fast-path/sharing/in-flight.js';
-import type { GatewayContext } from '../gateway/context.js';
 import type { LoaderOptions } from '../gateway/loaders.js';
 import { createHub, type HubOptions, type SubscriptionHub } from '../subscriptions/hub.js';
 import { maskResult } from './plugins/mask-errors.js';
@@ -19,12 +16,8 @@ import { createMetrics } from './plugins/metrics.js';
 import { getProcessLogger, logRequest, logUpstreamCalls, type Logger } from './plugins/logging.js';
 import { authenticateHttp, warnIfOpen } from './plugins/auth.js';
 import { bodyLimits, httpLimits, operationVerdicts } from './plugins/limits.js';
-import { graphqlPostHandler } from '../fast-path/graphql-post.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
-import { createSharedExecution } from '../fast-path/shared-execution.js';
-import { createOperationRunner, jitGateway } from '../fast-path/jit-executor.js';
-import { knownOperations } from '../fast-path/known-operations.js';
-import { directDelivery } from '../fast-path/ws-delivery.js';
+import { createFastPath } from '../fast-path/index.js';
 import { startApollo } from './apollo.js';
 import { createContexts } from './contexts.js';
 import { startKeepAlive } from './keep-alive.js';
@@ -100,23 +93,22 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const metrics = createMetrics({ backends, hub, connections: () => wsServer.clients.size, processMetrics: options.processMetrics });
   options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
-  const shareInFlight = options.shareInFlight ?? true;
-  // Callers of the very same scope share work (src/fast-path/sharing/keys.ts builds every key from it).
-  const callerOf = (value: unknown) => (value as GatewayContext).access.principal;
-  const listsInFlight = shareInFlight ? new InFlight<TaskPage>({ enabled: true }) : undefined;
-  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight });
-  const graceMs = options.shutdownGraceMs ?? 10_000;
-  const graphqlWs = serveGraphqlWs({
-    wsServer,
+  const verdictOf = operationVerdicts(security.limits);
+  const fastPath = createFastPath({
     schema,
-    security,
-    contexts,
-    // Parse, validate and per-event execution done once per distinct subscription, not per subscriber.
-    shared: createSharedExecution({ principalOf: callerOf, shareEvents: shareInFlight }),
+    knownOperations: options.knownOperations ?? true,
+    shareInFlight: options.shareInFlight ?? true,
+    verdictOf,
+    answered: (context, operation) => {
+      metrics.answeredKnown(operation.type, context.receivedAt);
+      logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
+    },
     // Errors of subscription results are masked as on HTTP: no internals reach a client.
-    deliver: directDelivery(maskResult),
-    graceMs,
+    payloadOf: maskResult,
   });
+  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight: fastPath.listsInFlight });
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath.ws, graceMs });
   const stopKeepAlive = startKeepAlive(wsServer, options.keepAliveMs ?? 12_000);
   // Every WebSocket client is told "going away" (1001); one that does not finish the close
   // handshake within the grace period is cut. Memoized: stop() and Apollo's drain both call it.
@@ -127,46 +119,22 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       await graphqlWs.close();
     })());
 
-  // Same schema; operations run compiled (graphql-jit) instead of interpreted.
-  const runner = createOperationRunner(
-    schema,
-    shareInFlight
-      ? {
-          principalOf: callerOf,
-          adopt: (from, to) => void (to as GatewayContext).partialErrors.push(...(from as GatewayContext).partialErrors),
-        }
-      : undefined,
-  );
-  const verdictOf = operationVerdicts(security.limits);
-  const known =
-    options.knownOperations === false
-      ? undefined
-      : knownOperations({
-          schema,
-          runner,
-          verdictOf,
-          answered: (context, operation) => {
-            metrics.answeredKnown(operation.type, context.receivedAt);
-            logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
-          },
-        });
   const apollo = await startApollo({
-    gateway: jitGateway(schema, runner),
+    gateway: fastPath.gateway,
     httpServer,
     graceMs,
     security,
     verdictOf,
     metrics,
     logger,
-    fastPathPlugins: known ? [known.plugin] : [],
+    fastPathPlugins: fastPath.plugins,
     drain: closeSockets,
   });
 
   const checkLimits = httpLimits(security.limits);
   mountRoutes(app, { backends, metrics, apollo, security, checkLimits, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES });
-  graphqlPost = graphqlPostHandler({
+  graphqlPost = fastPath.postHandler({
     apollo,
-    known,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
     checkOperation: bodyLimits(schema, verdictOf, security.limits),

@@ -9,7 +9,7 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { SharedExecution } from '../fast-path/shared-execution.js';
+import type { WsFastPath } from '../fast-path/index.js';
 import type { ServerSecurity } from '../security/options.js';
 import { NOBODY } from '../security/principal.js';
 import type { Contexts } from './contexts.js';
@@ -24,10 +24,8 @@ export interface GraphqlWsOptions {
   schema: GraphQLSchema;
   security: ServerSecurity;
   contexts: Contexts;
-  /** Parse, validate and subscribe, done once per distinct operation (fast-path/shared-execution.ts). */
-  shared: SharedExecution;
-  /** Writes a subscription's results to its socket (fast-path/ws-delivery.ts). */
-  deliver(socket: WebSocket, id: string, results: AsyncIterableIterator<ExecutionResult>): AsyncIterableIterator<never>;
+  /** Parse, validate, subscribe and delivery of the fast path (src/fast-path). */
+  fastPath: WsFastPath;
   /** How long sockets get to finish the close handshake on stop before they are cut. */
   graceMs: number;
 }
@@ -38,7 +36,7 @@ export interface GraphqlWs {
 }
 
 export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
-  const { wsServer, schema, security, contexts, shared, deliver } = options;
+  const { wsServer, schema, security, contexts, fastPath } = options;
   const wsAuth = wsAuthenticator(security.authenticator);
   const wsGuard = wsOperationGuard(schema, security.limits);
   // One abort signal per connection: subscriptions still being set up when the socket
@@ -57,9 +55,9 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
-      parse: shared.parse,
-      validate: shared.validate,
-      subscribe: shared.subscribe,
+      parse: fastPath.parse,
+      validate: fastPath.validate,
+      subscribe: fastPath.subscribe,
       // Credentials come in connection_init; refusals close with 4401 / 4403.
       onConnect: (ctx) => wsAuth.onConnect(ctx),
       // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
@@ -67,7 +65,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       // Subscription events bypass graphql-ws' per-message path (ws-delivery.ts); single
       // results (queries over the socket) still take it.
       onOperation: (ctx, id, _payload, _args, result) =>
-        Symbol.asyncIterator in result ? deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
+        Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
       context: (ctx) => contexts.ws(wsAuth.principalOf(ctx.extra) ?? NOBODY, connectionSignal(ctx.extra)) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
