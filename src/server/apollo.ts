@@ -9,7 +9,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import type { GraphQLSchema } from 'graphql';
+import type { FastPath } from '../fast-path/index.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { ServerSecurity } from '../security/options.js';
 import { limitsPlugin, type OperationVerdict } from './plugins/limits.js';
@@ -20,8 +21,9 @@ import type { GatewayMetrics } from './plugins/metrics.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
 
 export interface ApolloOptions {
-  /** Apollo's executor (fast-path/jit-executor.ts). */
-  gateway: GatewayInterface;
+  schema: GraphQLSchema;
+  /** Its executor and plugins; null: Apollo executes `schema` with graphql-js. */
+  fastPath: Pick<FastPath, 'gateway' | 'plugins'> | null;
   httpServer: http.Server;
   /** In-flight requests get this long on stop before their connections are cut. */
   graceMs: number;
@@ -29,8 +31,6 @@ export interface ApolloOptions {
   verdictOf: OperationVerdict;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** Plugins of the fast path, after the server's own. */
-  fastPathPlugins: ReadonlyArray<ApolloServerPlugin<GatewayContext>>;
   /** Apollo's drain phase on stop: closes the WebSockets. */
   drain(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     // After partialErrorsPlugin, so both see the errors it adds.
     options.metrics.plugin,
     requestLogPlugin(options.logger),
-    ...options.fastPathPlugins,
+    ...(options.fastPath?.plugins ?? []),
     {
       async serverWillStart() {
         return {
@@ -60,8 +60,9 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
       },
     },
   ];
+  const { fastPath } = options;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: options.gateway,
+    ...(fastPath ? { gateway: fastPath.gateway } : { schema: options.schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     // limitsPlugin decides on introspection (limits.introspection), for HTTP and WebSocket alike.

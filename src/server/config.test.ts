@@ -20,7 +20,7 @@ function errorOf(fn: () => unknown): string {
 describe('config', () => {
   it('applies defaults and validates each backend with its own schema', () => {
     const config = parseConfig({ backends: [prism] });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, knownOperations: true, shareInFlight: true });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true });
     expect(config.backends[0]!.config).toMatchObject({ name: 'pc1', type: 'prism', timeoutMs: 10000, apiVersion: 'v4.0', tls: { insecure: false } });
   });
 
@@ -34,6 +34,19 @@ describe('config', () => {
     expect(errorOf(() => parseConfig({ server: { knownOperations: 'yes' }, backends: [prism] }))).toContain('server.knownOperations');
     expect(parseConfig({ backends: [prism] }).server.knownOperations).toBe(true);
     expect(errorOf(() => parseConfig({ backends: [] }))).toContain('backends: list at least one backend');
+  });
+
+  it('turns the whole fast path off with server.fastPath, its parts with their own switches', () => {
+    const server = (s: Record<string, unknown>) => parseConfig({ server: s, backends: [prism] }).server;
+    expect(server({ fastPath: false })).toMatchObject({ fastPath: false, knownOperations: false, shareInFlight: false });
+    expect(server({ fastPath: false, knownOperations: false })).toMatchObject({ fastPath: false, knownOperations: false, shareInFlight: false });
+    expect(server({ shareInFlight: false })).toMatchObject({ fastPath: true, knownOperations: true, shareInFlight: false });
+    expect(server({ knownOperations: false })).toMatchObject({ fastPath: true, knownOperations: false, shareInFlight: true });
+    // A part asked for while the whole is off is a contradiction, not a silent no.
+    expect(errorOf(() => parseConfig({ server: { fastPath: false, shareInFlight: true }, backends: [prism] }))).toBe(
+      'server.shareInFlight: a part of the fast path, which server.fastPath: false turns off; remove server.shareInFlight or set server.fastPath: true',
+    );
+    expect(errorOf(() => parseConfig({ server: { fastPath: 'off' }, backends: [prism] }))).toContain('server.fastPath');
   });
 
   it('interpolates ${ENV} and ${ENV:-default}, and names a missing variable', () => {

@@ -13,21 +13,45 @@ import { parseFederation, type FederationConfig } from '../federation/config.js'
 import { authConfigErrors, authSchema, limitsSchema, type AuthConfig, type LimitsConfig } from '../security/config.js';
 import { historySchema, type HistoryConfig } from '../history/config.js';
 
+/** The parts of the fast path that have a switch of their own, under `server.fastPath`. */
+const FAST_PATH_PARTS = ['knownOperations', 'shareInFlight'] as const;
+
 export const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(4000),
-    /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (src/fast-path/known-operations.ts). */
-    knownOperations: z.boolean().default(true),
+    /**
+     * The fast path (src/fast-path): compiled execution, known operations, the direct POST path,
+     * shared subscription execution and delivery, in-flight sharing. false: every request goes
+     * through Apollo Server's and graphql-ws' own pipelines on graphql-js, and nothing is shared.
+     */
+    fastPath: z.boolean().default(true),
+    /** Queries seen before skip Apollo Server's request pipeline when nothing needs it (src/fast-path/known-operations.ts). Default: server.fastPath. */
+    knownOperations: z.boolean().optional(),
     /**
      * Identical work in flight for callers of the same scope is done once (src/fast-path/sharing):
      * upstream GETs, list pages, query and subscription event executions. false: every
-     * request does its own work (benchmarks of the engine alone).
+     * request does its own work (benchmarks of the engine alone). Default: server.fastPath.
      */
-    shareInFlight: z.boolean().default(true),
+    shareInFlight: z.boolean().optional(),
   })
   .strict()
-  .default({ host: '127.0.0.1', port: 4000, knownOperations: true, shareInFlight: true });
+  .superRefine((server, ctx) => {
+    if (server.fastPath) return;
+    for (const part of FAST_PATH_PARTS) {
+      if (server[part] === true) {
+        ctx.addIssue({ code: 'custom', path: [part], message: `a part of the fast path, which server.fastPath: false turns off; remove server.${part} or set server.fastPath: true` });
+      }
+    }
+  })
+  // The finer switches as they apply: off whenever the fast path is.
+  .transform(({ fastPath, knownOperations, shareInFlight, ...rest }) => ({
+    ...rest,
+    fastPath,
+    knownOperations: fastPath && (knownOperations ?? true),
+    shareInFlight: fastPath && (shareInFlight ?? true),
+  }))
+  .default({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true });
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 

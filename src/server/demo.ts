@@ -22,6 +22,8 @@ export interface DemoOptions {
   /** How often each simulator starts a new task. */
   spawnEveryMs?: number;
   initialTasks?: number;
+  /** Config `server.fastPath` (default true). */
+  fastPath?: boolean;
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
@@ -40,7 +42,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const aliases = vcd && vsphere ? linkVcdToVsphere(vcd, vsphere) : { knownAs: [] };
     for (const sim of simulators) sim.world.backfill(options.initialTasks ?? 25);
     const config = parseConfig({
-      server: { host: options.host ?? '127.0.0.1', port: options.port ?? 4000 },
+      server: { host: options.host ?? '127.0.0.1', port: options.port ?? 4000, ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }) },
       backends: simulators.map((s) => ({ ...s.backendConfig(`${s.name}-sim`), ...(s === vsphere ? aliases : {}) })),
       history: { path: join(historyDir, 'history.db'), pollIdleBackends: 5000 },
     });

@@ -35,6 +35,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       backends,
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
+      fastPath: config.server.fastPath,
       knownOperations: config.server.knownOperations,
       shareInFlight: config.server.shareInFlight,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },

@@ -57,7 +57,13 @@ export interface GatewayServerOptions {
   loaders?: LoaderOptions;
   /** Authentication, query limits, authorization facts (docs/security.md); default: auth off, default limits. */
   security?: ServerSecurity;
-  /** Queries Apollo has resolved before skip its pipeline when nothing needs it (known-operations.ts); default true. */
+  /**
+   * The fast path (src/fast-path), config `server.fastPath`, default true. false: Apollo
+   * Server's own pipeline over express and graphql-js, graphql-ws' own, nothing shared in
+   * flight (whatever knownOperations and shareInFlight say).
+   */
+  fastPath?: boolean;
+  /** Queries Apollo has resolved before skip its pipeline when nothing needs it (src/fast-path/known-operations.ts); default true. */
   knownOperations?: boolean;
   /**
    * Identical work in flight for callers of the same scope is shared (src/fast-path/sharing): query
@@ -77,7 +83,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const { schema, backends } = options;
   const security = options.security ?? defaultSecurity();
   const app = createApp();
-  // POST /graphql with a JSON body skips express (graphql-post.ts); the rest goes through it.
+  // On the fast path, POST /graphql with a JSON body skips express (graphql-post.ts).
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
   const httpServer = http.createServer((req, res) => {
     if (!graphqlPost?.(req, res)) app(req, res);
@@ -94,21 +100,25 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
   const verdictOf = operationVerdicts(security.limits);
-  const fastPath = createFastPath({
-    schema,
-    knownOperations: options.knownOperations ?? true,
-    shareInFlight: options.shareInFlight ?? true,
-    verdictOf,
-    answered: (context, operation) => {
-      metrics.answeredKnown(operation.type, context.receivedAt);
-      logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
-    },
-    // Errors of subscription results are masked as on HTTP: no internals reach a client.
-    payloadOf: maskResult,
-  });
-  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight: fastPath.listsInFlight });
+  // server.fastPath: false plugs in nothing of src/fast-path.
+  const fastPath =
+    options.fastPath === false
+      ? null
+      : createFastPath({
+          schema,
+          knownOperations: options.knownOperations ?? true,
+          shareInFlight: options.shareInFlight ?? true,
+          verdictOf,
+          answered: (context, operation) => {
+            metrics.answeredKnown(operation.type, context.receivedAt);
+            logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
+          },
+          // Errors of subscription results are masked as on HTTP: no internals reach a client.
+          payloadOf: maskResult,
+        });
+  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight: fastPath?.listsInFlight });
   const graceMs = options.shutdownGraceMs ?? 10_000;
-  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath.ws, graceMs });
+  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs });
   const stopKeepAlive = startKeepAlive(wsServer, options.keepAliveMs ?? 12_000);
   // Every WebSocket client is told "going away" (1001); one that does not finish the close
   // handshake within the grace period is cut. Memoized: stop() and Apollo's drain both call it.
@@ -120,27 +130,27 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     })());
 
   const apollo = await startApollo({
-    gateway: fastPath.gateway,
+    schema,
+    fastPath,
     httpServer,
     graceMs,
     security,
     verdictOf,
     metrics,
     logger,
-    fastPathPlugins: fastPath.plugins,
     drain: closeSockets,
   });
 
   const checkLimits = httpLimits(security.limits);
   mountRoutes(app, { backends, metrics, apollo, security, checkLimits, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES });
-  graphqlPost = fastPath.postHandler({
+  graphqlPost = fastPath?.postHandler({
     apollo,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
     checkOperation: bodyLimits(schema, verdictOf, security.limits),
     context: contexts.http,
     maxBodyBytes: MAX_BODY_BYTES,
-  });
+  }) ?? null;
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

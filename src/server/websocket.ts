@@ -24,8 +24,8 @@ export interface GraphqlWsOptions {
   schema: GraphQLSchema;
   security: ServerSecurity;
   contexts: Contexts;
-  /** Parse, validate, subscribe and delivery of the fast path (src/fast-path). */
-  fastPath: WsFastPath;
+  /** Parse, validate, subscribe and delivery of the fast path (src/fast-path); undefined: graphql-ws' own. */
+  fastPath: WsFastPath | undefined;
   /** How long sockets get to finish the close handshake on stop before they are cut. */
   graceMs: number;
 }
@@ -55,17 +55,15 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
-      parse: fastPath.parse,
-      validate: fastPath.validate,
-      subscribe: fastPath.subscribe,
+      ...(fastPath ? { parse: fastPath.parse, validate: fastPath.validate, subscribe: fastPath.subscribe } : {}),
       // Credentials come in connection_init; refusals close with 4401 / 4403.
       onConnect: (ctx) => wsAuth.onConnect(ctx),
       // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
       onSubscribe: (ctx, _id, payload) => (wsAuth.expired(ctx) ? wsRefusal(TOKEN_EXPIRED) : wsGuard(payload)),
-      // Subscription events bypass graphql-ws' per-message path (ws-delivery.ts); single
-      // results (queries over the socket) still take it.
+      // On the fast path, subscription events bypass graphql-ws' per-message path
+      // (ws-delivery.ts); single results (queries over the socket) still take it.
       onOperation: (ctx, id, _payload, _args, result) =>
-        Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
+        fastPath && Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
       context: (ctx) => contexts.ws(wsAuth.principalOf(ctx.extra) ?? NOBODY, connectionSignal(ctx.extra)) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
