@@ -14,7 +14,7 @@ import type { GraphQLError } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { HttpAuthVerdict } from '../server/plugins/auth.js';
-import { refusalBody } from '../server/plugins/limits.js';
+import { INTERNAL_ERROR, NOT_JSON, overLimit, tooLarge, type Refusal } from '../server/refusals.js';
 import type { KnownOperations } from './known-operations.js';
 
 export interface GraphqlPostOptions {
@@ -30,11 +30,20 @@ export interface GraphqlPostOptions {
   maxBodyBytes: number;
 }
 
-/** Is this `application/json` (parameters such as charset aside), as express.json() takes it? */
-function isJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+/**
+ * Is this a body this handler reads exactly as express.json() would: `application/json` in
+ * UTF-8 (no charset, or charset=utf-8) and not compressed? Anything else (another UTF
+ * charset, a gzip body) is express's to read.
+ */
+function isPlainJson(headers: http.IncomingHttpHeaders): boolean {
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return false;
+  const [type, ...parameters] = (headers['content-type'] ?? '').split(';');
+  if (type!.trim().toLowerCase() !== 'application/json') return false;
+  return parameters.every((p) => {
+    const [name, value] = p.split('=');
+    return name!.trim().toLowerCase() !== 'charset' || value?.trim().replace(/^"|"$/g, '').toLowerCase() === 'utf-8';
+  });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -43,7 +52,18 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-const refusal = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+const refuse = (res: http.ServerResponse, refusal: Refusal) => sendJson(res, refusal.status, refusal.body);
+
+/** The parsed body as express.json() (strict) gives it: `{}` for an empty body, null (refused) for anything but an object or array. */
+function parseBody(raw: Buffer): unknown {
+  if (raw.length === 0) return {};
+  try {
+    const body: unknown = JSON.parse(raw.toString('utf8'));
+    return typeof body === 'object' ? body : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Reads the whole body, or null (and answers 413) past the limit. */
 function readBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes: number): Promise<Buffer | null> {
@@ -56,7 +76,7 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes:
     });
     req.on('end', () => {
       if (size <= maxBytes) return resolve(Buffer.concat(chunks));
-      sendJson(res, 413, refusal(`the request body is larger than ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE'));
+      refuse(res, tooLarge(maxBytes));
       resolve(null);
     });
     req.on('error', reject);
@@ -74,16 +94,14 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
     }
     const raw = await readBody(req, res, options.maxBodyBytes);
     if (!raw) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      sendJson(res, 400, refusal('the request body is not valid JSON', 'BAD_REQUEST'));
+    const body = parseBody(raw);
+    if (body === null) {
+      refuse(res, NOT_JSON);
       return;
     }
     const tooMuch = options.checkLimits(body);
     if (tooMuch) {
-      sendJson(res, 400, refusalBody(tooMuch));
+      refuse(res, overLimit(tooMuch));
       return;
     }
     const { known } = options;
@@ -91,7 +109,7 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
     // A known operation is checked with its variables when it is served; others here, before Apollo.
     const over = match ? null : options.checkOperation(body);
     if (over) {
-      sendJson(res, 400, refusalBody(over));
+      refuse(res, overLimit(over));
       return;
     }
     let context: GatewayContext | undefined;
@@ -124,12 +142,12 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
   }
 
   return (req, res) => {
-    if (req.method !== 'POST' || !isJson(req.headers['content-type'])) return false;
+    if (req.method !== 'POST' || !isPlainJson(req.headers)) return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
     if ((query === -1 ? url : url.slice(0, query)) !== '/graphql') return false;
     handle(req, res, query === -1 ? '' : url.slice(query)).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', 'INTERNAL_SERVER_ERROR'));
+      if (!res.headersSent) refuse(res, INTERNAL_ERROR);
       else res.destroy();
     });
     return true;

@@ -142,7 +142,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
 
   const checkLimits = httpLimits(security.limits);
-  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES });
+  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES, logger });
   graphqlPost = fastPath?.postHandler({
     apollo,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),

@@ -2,10 +2,11 @@
  * The express app: /healthz and /readyz, /metrics (Prometheus), the task console at / and
  * GraphiQL for browsers opening /graphql (src/console), and /graphql through Apollo Server's
  * express integration: authentication before the body is read, the JSON body, batch and token
- * limits, then Apollo.
+ * limits, then Apollo. A body that cannot be read is refused as the fast path's direct POST
+ * handler refuses it (refusals.ts).
  */
 import type http from 'node:http';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { browserRoutes } from '../console/routes.js';
@@ -15,7 +16,9 @@ import type { ServerSecurity } from '../security/options.js';
 import type { Principal } from '../security/principal.js';
 import { authMiddleware, principalOf } from './plugins/auth.js';
 import { limitsMiddleware, type httpLimits } from './plugins/limits.js';
+import type { Logger } from './plugins/logging.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
+import { bodyParserRefusal } from './refusals.js';
 
 /** An express app with the gateway's settings and no routes yet. */
 export function createApp(): Express {
@@ -37,6 +40,17 @@ export interface RoutesOptions {
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   /** Largest GraphQL request body (JSON). */
   maxBodyBytes: number;
+  logger: Logger;
+}
+
+/** Errors of the /graphql chain (body-parser's, mostly) as GraphQL-shaped JSON refusals. */
+function graphqlErrors(options: RoutesOptions): ErrorRequestHandler {
+  return (error: Error & { type?: unknown; status?: unknown; expose?: unknown }, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const { status, body } = bodyParserRefusal(error, options.maxBodyBytes);
+    if (status >= 500) options.logger.error({ error: { type: error.name, message: error.message } }, 'unexpected error in an HTTP request');
+    res.status(status).json(body);
+  };
 }
 
 /** Adds the gateway's routes to `app`. */
@@ -67,5 +81,6 @@ export function mountRoutes(app: Express, options: RoutesOptions): void {
     express.json({ limit: options.maxBodyBytes }),
     limitsMiddleware(options.checkLimits),
     expressMiddleware(options.apollo, { context: async ({ req, res }) => options.context(req, principalOf(res)) }),
+    graphqlErrors(options),
   );
 }

@@ -58,6 +58,26 @@ describe('POST /graphql', () => {
     expect(await res.json()).toEqual({ errors: [{ message: 'Unknown operation named "RecentTasks".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
   });
 
+  it('reads a body as express.json() does: an empty one is an empty object, a JSON string or null is not JSON', async () => {
+    const empty = await post('');
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ errors: [{ message: 'POST body missing, invalid Content-Type, or JSON object has no keys.', extensions: { code: 'BAD_REQUEST' } }] });
+    for (const body of ['"{ backends { name } }"', 'null', '5']) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(await res.json()).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
+
+  it('refuses what express cannot read in the same JSON shape, never an HTML page', async () => {
+    const latin1 = await post(JSON.stringify({ query: '{ backends { name } }' }), { 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    expect(await latin1.json()).toEqual({ errors: [{ message: 'unsupported charset "LATIN1"', extensions: { code: 'BAD_REQUEST' } }] });
+    const gzip = await post(JSON.stringify({ query: '{ backends { name } }' }), { 'content-encoding': 'gzip' });
+    expect(gzip.status).toBe(400);
+    expect(gzip.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('leaves other content types to the express chain (Apollo refuses a simple request as CSRF)', async () => {
     const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(res.status).toBe(400);

@@ -12,16 +12,13 @@ import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { getOperationAST, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { coerceVariables } from '../variables.js';
+import { overLimit } from '../refusals.js';
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
 
-/** The 400 body refusing a request over a limit, on either HTTP path. */
-export function refusalBody(error: GraphQLError): { errors: Array<{ message: string; extensions: GraphQLError['extensions'] }> } {
-  return { errors: [{ message: error.message, extensions: error.extensions }] };
-}
-
 function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
-  res.status(400).json(refusalBody(error));
+  const { status, body } = overLimit(error);
+  res.status(status).json(body);
 }
 
 /**
@@ -139,17 +136,17 @@ interface SubscribePayload {
  */
 const { GraphQLError: WsGraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
+/** A refusal as graphql-ws' `onSubscribe` returns it (errors of the graphql copy it loaded). */
+export function wsRefusal(error: GraphQLError): readonly GraphQLError[] {
+  return [new WsGraphQLError(error.message, { extensions: error.extensions })];
+}
+
 /**
  * graphql-ws `onSubscribe`: tokens first, then depth, aliases, cost and introspection on the
  * parsed document, then the variables (coerced as on HTTP: BAD_USER_INPUT, no value quoted).
  * Returns the errors to send, or nothing (graphql-ws then parses, validates and runs the
  * operation as usual).
  */
-/** A refusal as graphql-ws' `onSubscribe` returns it (errors of the graphql copy it loaded). */
-export function wsRefusal(error: GraphQLError): readonly GraphQLError[] {
-  return [new WsGraphQLError(error.message, { extensions: error.extensions })];
-}
-
 export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
   const refuse = wsRefusal;
   return (payload: SubscribePayload): readonly GraphQLError[] | undefined => {
