@@ -24,7 +24,7 @@ export interface GraphqlPostOptions {
   authenticate(req: http.IncomingMessage): Promise<HttpAuthVerdict>;
   /** Batch and token limits of the parsed body; the refusal to send, or null. */
   checkLimits(body: unknown): GraphQLError | null;
-  /** The other limits of a text that is not a known operation, before Apollo; the refusal, or null. */
+  /** The other limits of a text that is not a known operation (plugins/limits.ts bodyLimits); the refusal, or null. */
   checkOperation(body: unknown): GraphQLError | null;
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   maxBodyBytes: number;
@@ -105,9 +105,9 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
       return;
     }
     const { known } = options;
-    const match = known?.match(body);
-    // A known operation is checked with its variables when it is served; others here, before Apollo.
-    const over = match ? null : options.checkOperation(body);
+    const match = known?.match(body) ?? null;
+    // Over a limit is refused here, before Apollo, known text or not (the express chain does the same).
+    const over = match ? known!.refusal(match) : options.checkOperation(body);
     if (over) {
       refuse(res, overLimit(over));
       return;

@@ -5,19 +5,19 @@
  * response head merging) cost about a quarter of a list query's CPU, and sits between a
  * request's arrival and its first upstream call.
  *
- * Only the answer Apollo would send with no decision left to make is made here: a query whose
- * limits verdict is "within", whose result has data and no error, with no partial error from a
- * backend. Its answer is Apollo's, byte for byte: `{"data":...}` and a newline, status 200, the
+ * Only the answer Apollo would send with no decision left to make is made here: a query within
+ * the limits (the caller refuses the others before Apollo, as it refuses unknown texts: see
+ * `refusal`), whose result has data and no error, with no partial error from a backend. Its answer is Apollo's, byte for byte: `{"data":...}` and a newline, status 200, the
  * negotiated content type and X-Request-Id, the metrics and the request line of
  * plugins/metrics.ts and plugins/logging.ts. Everything else goes to Apollo: texts not seen
- * yet, mutations, persisted-query extensions, a refusal by the limits, and any result with an
+ * yet, mutations, persisted-query extensions, and any result with an
  * error (or a run that failed), which is handed over to Apollo's executor as it is
  * (OperationRunner.handOver), so Apollo formats, masks, logs and counts it as always, without
  * running the query twice.
  * test/server/known-operations.test.ts compares both paths' answers.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema, OperationTypeNode } from 'graphql';
+import type { GraphQLError, GraphQLSchema, OperationTypeNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 import type { GatewayContext } from '../gateway/context.js';
@@ -50,7 +50,9 @@ export interface KnownOperations {
   readonly plugin: ApolloServerPlugin<GatewayContext>;
   /** The known query a POST body asks for, or null (Apollo takes the request). */
   match(body: unknown): KnownRequest | null;
-  /** Runs it; null when Apollo must answer (with the context, which may hold a handed-over result). */
+  /** The limit it exceeds with its variables (plugins/limits.ts), or null. */
+  refusal(request: KnownRequest): GraphQLError | null;
+  /** Runs a request within the limits; null when Apollo must answer (with the context, which may hold a handed-over result). */
   serve(request: KnownRequest, accept: string | undefined, context: GatewayContext): Promise<KnownAnswer | null>;
 }
 
@@ -109,8 +111,11 @@ export function knownOperations(options: KnownOperationsOptions): KnownOperation
       return operation ? { operation, variables: variables ?? {} } : null;
     },
 
+    refusal({ operation, variables }) {
+      return options.verdictOf(options.schema, operation.document, operation.operationName, variables);
+    },
+
     async serve({ operation, variables }, accept, context) {
-      if (options.verdictOf(options.schema, operation.document, operation.operationName, variables)) return null;
       const contentType = contentTypeFor(accept);
       if (contentType === null) return null;
       const run = runner.run(operation, variables, context);

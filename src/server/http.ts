@@ -142,12 +142,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
 
   const checkLimits = httpLimits(security.limits);
-  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES, logger });
+  const checkOperation = bodyLimits(schema, verdictOf, security.limits);
+  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, checkOperation, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES, logger });
   graphqlPost = fastPath?.postHandler({
     apollo,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
     checkLimits,
-    checkOperation: bodyLimits(schema, verdictOf, security.limits),
+    checkOperation,
     context: contexts.http,
     maxBodyBytes: MAX_BODY_BYTES,
   }) ?? null;

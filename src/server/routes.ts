@@ -15,7 +15,7 @@ import type { GatewayContext } from '../gateway/context.js';
 import type { ServerSecurity } from '../security/options.js';
 import type { Principal } from '../security/principal.js';
 import { authMiddleware, principalOf } from './plugins/auth.js';
-import { limitsMiddleware, type httpLimits } from './plugins/limits.js';
+import { limitsMiddleware, type bodyLimits, type httpLimits } from './plugins/limits.js';
 import type { Logger } from './plugins/logging.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { bodyParserRefusal } from './refusals.js';
@@ -37,6 +37,8 @@ export interface RoutesOptions {
   security: ServerSecurity;
   /** Batch and token limits of a request's operations (plugins/limits.ts). */
   checkLimits: ReturnType<typeof httpLimits>;
+  /** The other limits of a JSON body's operation (plugins/limits.ts). */
+  checkOperation: ReturnType<typeof bodyLimits>;
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   /** Largest GraphQL request body (JSON). */
   maxBodyBytes: number;
@@ -76,10 +78,10 @@ export function mountRoutes(app: Express, options: RoutesOptions): void {
   app.use(browserRoutes());
   app.use(
     '/graphql',
-    // Who is calling, before the body is read; then batch size and tokens, before parsing.
+    // Who is calling, before the body is read; then the limits, before Apollo parses anything.
     authMiddleware(options.security.authenticator),
     express.json({ limit: options.maxBodyBytes }),
-    limitsMiddleware(options.checkLimits),
+    limitsMiddleware(options.checkLimits, options.checkOperation),
     expressMiddleware(options.apollo, { context: async ({ req, res }) => options.context(req, principalOf(res)) }),
     graphqlErrors(options),
   );

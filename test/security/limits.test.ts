@@ -69,11 +69,15 @@ describe('limits at the edge', () => {
     await sim?.close();
   });
 
-  /** Asserts a 400 naming the limit, with no upstream call made. */
+  /**
+   * Asserts a 400 naming the limit, with no upstream call made, refused before Apollo Server
+   * parses and validates the text (on both paths): only Apollo's request log echoes a request id.
+   */
   async function refused(res: Promise<Awaited<ReturnType<typeof post>>>, limit: string, code = 'QUERY_LIMIT_EXCEEDED') {
     sim.server.resetCounts();
-    const { status, body } = await res;
+    const { status, body, headers } = await res;
     expect(status).toBe(400);
+    expect(headers.get('x-request-id')).toBeNull();
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0].extensions).toMatchObject({ code, limit: `limits.${limit}` });
     expect(body.errors[0].message).toContain(`limits.${limit}`);

@@ -1,7 +1,8 @@
 /**
  * Query limits at the edge (src/security/limits.ts does the measuring):
  * - `limitsMiddleware`: before Apollo parses anything, refuses batches larger than
- *   `limits.maxBatch` and documents of more than `limits.maxTokens` tokens (400);
+ *   `limits.maxBatch` and documents of more than `limits.maxTokens` tokens (400), and
+ *   measures a JSON body's operation (`bodyLimits`);
  * - `limitsPlugin`: once the operation is parsed and validated, refuses introspection when
  *   off, and operations over `maxDepth`, `maxAliases` or `maxCost` (400), before any resolver;
  * - `wsOperationGuard`: the same for graphql-ws `subscribe` messages.
@@ -44,11 +45,14 @@ export function httpLimits(limits: LimitsConfig): (body: unknown) => GraphQLErro
   };
 }
 
-/** An httpLimits check as express middleware (after express.json). */
-export function limitsMiddleware(check: ReturnType<typeof httpLimits>): RequestHandler {
+/**
+ * The express chain's limits (after express.json): httpLimits, then for a JSON body bodyLimits,
+ * so a request over a limit is refused before Apollo Server as on the fast path's direct POST.
+ */
+export function limitsMiddleware(check: ReturnType<typeof httpLimits>, checkOperation: ReturnType<typeof bodyLimits>): RequestHandler {
   return (req, res, next) => {
     const body: unknown = req.body;
-    const error = check(body ?? { query: req.query?.query });
+    const error = check(body ?? { query: req.query?.query }) ?? (body === undefined ? null : checkOperation(body));
     if (error) refuse(res, error);
     else next();
   };
@@ -82,7 +86,8 @@ export function operationVerdicts(limits: LimitsConfig): OperationVerdict {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The limits of a JSON POST body's operation, measured before Apollo Server sees it: a refused
+ * The limits of a JSON POST body's operation, measured before Apollo Server sees it, on either
+ * path (limitsMiddleware, and the fast path's direct POST for texts it does not know): a refused
  * text then costs its parsing and measuring only, not Apollo's validation, hashing and document
  * cache (an attacker makes every text unique, so no cache would spare that work). Parsed
  * documents are kept by text (LRU), so a text seen before is not parsed again here. A body
