@@ -4,7 +4,7 @@
  * URL or credential reaches a client.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { BackendError } from '../../adapters/errors.js';
 import { toGraphQLError } from '../../gateway/errors.js';
 
@@ -44,4 +44,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 export function maskResult(result: ExecutionResult): FormattedExecutionResult {
   if (!result.errors?.length) return result as FormattedExecutionResult;
   return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+}
+
+/**
+ * Errors the gateway answers with itself, formatted as Apollo Server formats an execution's
+ * errors: `extensions.http` is the answer's status (the caller's to set), not part of the
+ * error; then formatError.
+ */
+export function formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const { http: _status, ...extensions } = error.extensions;
+    return formatError({ ...error.toJSON(), extensions: { ...extensions, code: extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, error);
+  });
 }
