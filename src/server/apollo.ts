@@ -16,6 +16,7 @@ import type { ServerSecurity } from '../security/options.js';
 import { limitsPlugin, type OperationVerdict } from './plugins/limits.js';
 import type { Logger } from './plugins/logging.js';
 import { requestLogPlugin } from './plugins/logging.js';
+import { httpSubscriptionsPlugin } from './plugins/http-subscriptions.js';
 import { formatError } from './plugins/mask-errors.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
@@ -45,6 +46,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     ApolloServerPluginInlineTraceDisabled(),
     // No cache hints are used; without it no plugin wraps every field resolver (2-3% of a list query's CPU).
     ApolloServerPluginCacheControlDisabled(),
+    httpSubscriptionsPlugin(),
     limitsPlugin(options.verdictOf),
     variablesPlugin(),
     partialErrorsPlugin(),

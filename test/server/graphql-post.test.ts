@@ -78,6 +78,12 @@ describe('POST /graphql', () => {
     expect(gzip.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
+  it('refuses a subscription with a 400 naming graphql-ws (not a masked internal error)', async () => {
+    const res = await post(JSON.stringify({ query: 'subscription { taskEvents { type } }' }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ message: 'subscriptions are served over graphql-ws (a WebSocket on this path), not over HTTP; subscribe there', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   it('leaves other content types to the express chain (Apollo refuses a simple request as CSRF)', async () => {
     const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(res.status).toBe(400);
