@@ -147,10 +147,10 @@ export function wsRefusal(error: GraphQLError): readonly GraphQLError[] {
 }
 
 /**
- * graphql-ws `onSubscribe`: tokens first, then depth, aliases, cost and introspection on the
- * parsed document, then the variables (coerced as on HTTP: BAD_USER_INPUT, no value quoted).
- * Returns the errors to send, or nothing (graphql-ws then parses, validates and runs the
- * operation as usual).
+ * graphql-ws `onSubscribe`: tokens first, then the syntax (GRAPHQL_PARSE_FAILED, as on HTTP),
+ * depth, aliases, cost and introspection on the parsed document, then the variables (coerced
+ * as on HTTP: BAD_USER_INPUT, no value quoted). Returns the errors to send, or nothing
+ * (graphql-ws then parses, validates and runs the operation as usual).
  */
 export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
   const refuse = wsRefusal;
@@ -161,8 +161,10 @@ export function wsOperationGuard(schema: GraphQLSchema, limits: LimitsConfig) {
     let document;
     try {
       document = parse(payload.query, { maxTokens: limits.maxTokens });
-    } catch {
-      return undefined; // graphql-ws reports the syntax error itself.
+    } catch (error) {
+      // As on HTTP; left to graphql-ws, a syntax error closed the whole connection (4500).
+      const syntax = error as GraphQLError;
+      return [new WsGraphQLError(syntax.message, { source: syntax.source, positions: syntax.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
     }
     const over = checkOperation(schema, document, payload.operationName, payload.variables, limits);
     if (over) return refuse(over);
