@@ -1,11 +1,46 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects, both run by `npm test`:
+ * - "all": every test, with the fast path on (the default config);
+ * - "fast-path-off": the tests that go through a gateway, again with `server.fastPath: false`
+ *   (test support reads TASKGRAPH_FAST_PATH=off; the gateway itself reads no environment).
+ *   Left out: tests of the fast path itself, which start the gateways they compare, and tests
+ *   of the command line, whose gateways read config files the tests write.
+ * `npx vitest run --project fast-path-off <files>` runs one file with the fast path off.
+ */
+const FAST_PATH_TESTS = ['test/server/known-operations.test.ts', 'test/server/query-sharing.test.ts', 'test/server/fast-path-corpus.test.ts'];
+const COMMAND_LINE_TESTS = ['test/server/check.test.ts', 'test/server/cli-logging.test.ts', 'test/federation/config.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Integration tests start real HTTP servers on port 0; files run in parallel on 2 cores.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'all', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'fast-path-off',
+          include: [
+            'test/server/**/*.test.ts',
+            'test/security/**/*.test.ts',
+            'test/gateway/**/*.test.ts',
+            'test/federation/**/*.test.ts',
+            'test/subscriptions/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/reliability/hostile-payloads.test.ts',
+            'test/reliability/partial-results.test.ts',
+          ],
+          exclude: [...FAST_PATH_TESTS, ...COMMAND_LINE_TESTS],
+          env: { TASKGRAPH_FAST_PATH: 'off' },
+        },
+      },
+    ],
   },
 });

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../src/server/demo.js';
+import { fastPathOff } from '../support/gateway.js';
 import type { RunningSimulator } from '../../src/simulators/registry.js';
 import { artifactPath, chromiumMissing, launchChromium, openPage, peersRequired, type WatchedPage } from './browser.js';
 
@@ -45,7 +46,7 @@ describe.skipIf(Boolean(missing))('task console in Chromium', { timeout: 60_000 
   let prism: RunningSimulator;
 
   beforeAll(async () => {
-    demo = await startDemo({ port: 0, spawnEveryMs: 1500, initialTasks: 20 });
+    demo = await startDemo({ fastPath: !fastPathOff, port: 0, spawnEveryMs: 1500, initialTasks: 20 });
     origin = new URL(demo.gateway.url).origin;
     prism = demo.simulators.find((s) => s.name === 'prism')!;
     browser = await launchChromium();

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startDemo, type Demo } from '../../src/server/demo.js';
+import { fastPathOff } from '../support/gateway.js';
 import { artifactPath, chromiumMissing, launchChromium, openPage, type WatchedPage } from './browser.js';
 
 const missing = chromiumMissing();
@@ -16,7 +17,7 @@ describe.skipIf(Boolean(missing))('GraphiQL in Chromium', { timeout: 60_000 }, (
   let tab: WatchedPage;
 
   beforeAll(async () => {
-    demo = await startDemo({ port: 0, spawnEveryMs: 500, initialTasks: 5 });
+    demo = await startDemo({ fastPath: !fastPathOff, port: 0, spawnEveryMs: 500, initialTasks: 5 });
     const origin = new URL(demo.gateway.url).origin;
     browser = await launchChromium();
     tab = await openPage(browser, origin);

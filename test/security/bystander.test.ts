@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { startVcdSimulator, type VcdSimulator } from '../../src/simulators/vcd/index.js';
 import { encodeTaskId } from '../../src/model/global-id.js';
-import { gql, waitFor } from '../support/gateway.js';
+import { gql, testServerConfig, waitFor } from '../support/gateway.js';
 import { fragmentBomb } from './attacks.js';
 import { cliArgs } from '../support/cli.js';
 import { tempDir, writeFile } from './support.js';
@@ -51,7 +51,7 @@ describe('a bystander while attacks run', () => {
     vcd = await startVcdSimulator({ seed: 21 });
     pc.world.backfill(40);
     vcd.world.backfill(10);
-    const config = { server: { host: '127.0.0.1', port: 0 }, limits: { introspection: false }, backends: [pc.backendConfig('pc'), vcd.backendConfig('vcd')] };
+    const config = { server: testServerConfig(), limits: { introspection: false }, backends: [pc.backendConfig('pc'), vcd.backendConfig('vcd')] };
     const file = writeFile(tempDir(), 'taskgraph.yaml', JSON.stringify(config));
     let output = '';
     child = spawn(process.execPath, cliArgs('serve', '--config', file, '--log-level', 'warn'), { stdio: ['ignore', 'pipe', 'pipe'] });

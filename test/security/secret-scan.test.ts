@@ -16,7 +16,7 @@ import { startVcdSimulator } from '../../src/simulators/vcd/index.js';
 import { startVsphereRestSimulator, VSPHERE_REST_PASSWORD, VSPHERE_REST_USER } from '../../src/simulators/vsphere-rest/index.js';
 import { startVsphereSoapSimulator, VSPHERE_PASSWORD, VSPHERE_USER } from '../../src/simulators/vsphere-soap/index.js';
 import type { RunningSimulator } from '../../src/simulators/registry.js';
-import { waitFor } from '../support/gateway.js';
+import { testServerConfig, waitFor } from '../support/gateway.js';
 import { apiKeyEntry, handshake, post, subscribeOnce, tempDir, writeFile } from './support.js';
 import { cliArgs } from '../support/cli.js';
 
@@ -42,7 +42,7 @@ describe('secrets never leave the gateway', () => {
     for (const task of vcd!.world.list().slice(0, 3)) vcd!.world.update(task.id, { state: 'failed', errorMessage: 'disk full' });
     const dir = tempDir();
     const config = {
-      server: { host: '127.0.0.1', port: 0 },
+      server: testServerConfig(),
       subscriptions: { pollFastMs: 100, pollIdleMs: 100 },
       auth: { mode: 'apiKey', apiKeys: [apiKeyEntry('scanner', GATEWAY_KEY, { backends: ['*'], vcdOrgs: ['*'], prismClusters: ['*'], actions: ['*'] })] },
       backends: [

@@ -1,7 +1,8 @@
 /**
  * POST /graphql with a JSON body, served without express (src/fast-path/graphql-post.ts): the
  * same answers as the express chain for what clients send, clear JSON refusals for what they
- * must not, and everything else left to express.
+ * must not, and everything else left to express. The "fast-path-off" project runs these
+ * against the express chain alone, so both answer them the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../../src/server/http.js';

@@ -14,7 +14,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { findProgram } from '../support/peers.js';
-import { waitFor } from '../support/gateway.js';
+import { testServerConfig, waitFor } from '../support/gateway.js';
 import { cliArgs } from '../support/cli.js';
 
 const redisServer = findProgram('redis-server', ['/usr/bin/redis-server']);
@@ -63,6 +63,7 @@ describe.skipIf(!redisServer)('multi-replica fan-out over Redis', () => {
     writeFileSync(
       config,
       [
+        `server: ${JSON.stringify(testServerConfig())}`,
         `redis: { url: "redis://127.0.0.1:${port}", keyPrefix: "tgtest:", leaseTtlMs: 600 }`,
         'subscriptions: { pollFastMs: 100, pollIdleMs: 100 }',
         'backends:',

@@ -10,11 +10,25 @@ export interface GqlResult<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
+/**
+ * Whether the tests run with the fast path off (`TASKGRAPH_FAST_PATH=off`, the "fast path off"
+ * project of vitest.config.ts). Only test support reads it; the gateway knows config
+ * `server.fastPath` alone.
+ */
+export const fastPathOff = process.env.TASKGRAPH_FAST_PATH === 'off';
+
+/** A test gateway's `server` config: loopback, port 0, the fast path as the environment says, then the test's own settings. */
+export function testServerConfig(server: Record<string, unknown> = {}): Record<string, unknown> {
+  return { host: '127.0.0.1', port: 0, ...(fastPathOff ? { fastPath: false } : {}), ...server };
+}
+
+/** A gateway from config, as the CLI starts one; `extra.server` adds to testServerConfig(). */
 export async function startTestGateway(
   backends: Array<Record<string, unknown>>,
   extra: Record<string, unknown> = {},
 ): Promise<GatewayServer> {
-  return startGateway(parseConfig({ server: { host: '127.0.0.1', port: 0 }, backends, ...extra }));
+  const { server, ...rest } = extra;
+  return startGateway(parseConfig({ server: testServerConfig(server as Record<string, unknown> | undefined), backends, ...rest }));
 }
 
 /** POSTs a GraphQL operation and returns the parsed body (any HTTP status). */
