@@ -1,7 +1,11 @@
 /**
- * The fast path: everything the gateway does only to answer faster, behind one boundary. The
- * server imports this file only, and plugs in what createFastPath returns; the transport and
- * the query engine reach in-flight sharing through sharing/index.ts.
+ * The fast path: everything the gateway does only to answer faster, behind one boundary and
+ * one switch (config `server.fastPath`, default true). The server imports this file only, and
+ * plugs in what createFastPath returns; the transport and the query engine reach in-flight
+ * sharing through sharing/index.ts. With the switch off the server plugs in none of it: a
+ * request goes through Apollo Server's own pipeline (express integration, graphql-js),
+ * graphql-ws' own parse, validate, subscribe, execute and delivery, and nothing is shared in
+ * flight. The answers are the same either way (test/server/fast-path-corpus.test.ts).
  *
  * - graphql-jit executor (jit-executor.ts): Apollo's executor runs operations compiled once;
  * - known operations (known-operations.ts, config `server.knownOperations`): a query Apollo
