@@ -5,12 +5,17 @@ import { defineConfig } from 'vitest/config';
  * - "all": every test, with the fast path on (the default config);
  * - "fast-path-off": the tests that go through a gateway, again with `server.fastPath: false`
  *   (test support reads TASKGRAPH_FAST_PATH=off; the gateway itself reads no environment).
- *   Left out: tests of the fast path itself, which start the gateways they compare, and tests
- *   of the command line, whose gateways read config files the tests write.
+ *   Left out: tests of the fast path itself, which start the gateways they compare, or test
+ *   sharing, which is off with it; tests of the command line; and two slow tests covered
+ *   elsewhere: the bystander's latency budget under attack (the refusals it times happen
+ *   before Apollo on both paths, which security/limits.test.ts checks; the budget is the fast
+ *   path's, docs/performance.md "The fast path") and the Redis failover (graphql-ws' own
+ *   delivery: subscriptions/each-backend and the corpus).
  * `npx vitest run --project fast-path-off <files>` runs one file with the fast path off.
  */
-const FAST_PATH_TESTS = ['test/server/known-operations.test.ts', 'test/server/query-sharing.test.ts', 'test/server/fast-path-corpus.test.ts'];
+const FAST_PATH_TESTS = ['test/server/known-operations.test.ts', 'test/server/query-sharing.test.ts', 'test/server/fast-path-corpus.test.ts', 'test/security/sharing-scope-leak.test.ts'];
 const COMMAND_LINE_TESTS = ['test/server/check.test.ts', 'test/server/cli-logging.test.ts', 'test/federation/config.test.ts'];
+const COVERED_ELSEWHERE = ['test/security/bystander.test.ts', 'test/subscriptions/redis-failover.test.ts'];
 
 export default defineConfig({
   test: {
@@ -40,7 +45,7 @@ export default defineConfig({
             'test/history/tenant-isolation.test.ts',
             'test/proxmox/nodes.test.ts',
           ],
-          exclude: [...FAST_PATH_TESTS, ...COMMAND_LINE_TESTS],
+          exclude: [...FAST_PATH_TESTS, ...COMMAND_LINE_TESTS, ...COVERED_ELSEWHERE],
           env: { TASKGRAPH_FAST_PATH: 'off' },
         },
       },

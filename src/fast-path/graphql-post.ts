@@ -1,12 +1,12 @@
 /**
  * `POST /graphql` with a JSON body, straight from node:http to Apollo Server: the path every
- * query takes. Through express, its JSON body parser and the express integration it cost about
- * a seventh of a flat list's CPU (A/B, sharing off: 1.70 -> 1.46 ms per query). The checks and
- * their order are those of the express chain it replaces: authentication before the body is
- * read, the body (1 MB, JSON), batch size and tokens, then Apollo (CSRF prevention, parsing,
- * validation, limits, plugins). Everything else (GET, other content types, the console,
- * health, metrics) still goes through express. A query Apollo has seen before may skip its
- * pipeline too (known-operations.ts).
+ * query takes, without express's router, JSON body parser and integration (what that saves:
+ * docs/performance.md, "The fast path"). The checks, their order and their refusals are those
+ * of the express chain it stands in for (src/server/routes.ts): authentication before the body
+ * is read, the body (as express.json() reads it), batch size and tokens, the other limits,
+ * then Apollo (CSRF prevention, parsing, validation, plugins). Everything else (GET, other
+ * content types and encodings, the console, health, metrics) goes through express. A query
+ * Apollo has seen before may skip its pipeline too (known-operations.ts).
  */
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';

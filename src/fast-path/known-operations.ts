@@ -2,8 +2,8 @@
  * Known operations: a query text that Apollo Server has already parsed, validated and resolved
  * is run again without Apollo's request pipeline, when nothing about the request needs it.
  * Apollo's pipeline (context and plugin hooks, a SHA-256 of the text, document cache lookup,
- * response head merging) cost about a quarter of a list query's CPU, and sits between a
- * request's arrival and its first upstream call.
+ * response head merging) is a large share of a list query's CPU, and sits between a request's
+ * arrival and its first upstream call (docs/performance.md, "The fast path").
  *
  * Only the answer Apollo would send with no decision left to make is made here: a query within
  * the limits (the caller refuses the others before Apollo, as it refuses unknown texts: see

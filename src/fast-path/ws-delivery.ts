@@ -3,8 +3,8 @@
  * once for every subscriber that shares it (shared-execution.ts hands them the same object).
  * graphql-ws' own path costs, per subscriber and event, a `for await` step, an async emit with
  * two object spreads, a message validation, a JSON.stringify of the whole payload and a
- * promise on the socket write: 15% of the gateway's CPU at 10,000 sockets, and most of the
- * 10% spent running promise reactions (docs/performance.md, `2182539`).
+ * promise on the socket write, which dominate a fan-out to many sockets (docs/performance.md,
+ * "The fast path").
  *
  * graphql-ws keeps the protocol: `onOperation` swaps the subscription's result stream for one
  * that yields nothing and finishes when the subscription does, so graphql-ws still sends

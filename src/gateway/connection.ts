@@ -52,8 +52,8 @@ export interface MergedListRequest extends PageArgs {
 /**
  * An edge whose cursor is encoded only when read (most list queries never ask for it).
  * A class, for one getter on the prototype: V8 keeps an object literal with a getter in
- * dictionary mode (no inline caches for its reads), and a page makes one edge per task; the
- * literal cost a quarter of a list query's CPU (A/B in docs/performance.md).
+ * dictionary mode (no inline caches for its reads), and a page makes one edge per task
+ * (docs/performance.md, "What was changed").
  */
 class Edge implements EdgeParent {
   constructor(

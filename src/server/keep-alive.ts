@@ -18,9 +18,10 @@ export function startKeepAlive(wsServer: WebSocketServer, intervalMs: number): (
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
   });
-  // The sweep is spread over the interval in slices: 10,000 pings (and 10,000 pongs) at once
-  // would stall every delivery for hundreds of milliseconds. Each socket is still pinged once
-  // per interval and dropped at its next turn if it did not answer.
+  // The sweep is spread over the interval in slices: pinging every socket in one tick (and
+  // reading every pong back) stalls the deliveries queued behind it (docs/performance.md,
+  // "What was changed"). Each socket is still pinged once per interval and dropped at its next
+  // turn if it did not answer.
   let sweep: WebSocket[] = [];
   const timer = setInterval(() => {
     if (sweep.length === 0) sweep = [...wsServer.clients];

@@ -24,8 +24,8 @@ import { bodyParserRefusal } from './refusals.js';
 export function createApp(): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Express hashes every res.send body for an ETag (SHA-1 over a 25 KB page, each request);
-  // GraphQL POST answers are never revalidated, and the console's static files have their own.
+  // Express hashes every res.send body for an ETag (a SHA-1 of each answer); GraphQL answers
+  // are never revalidated, and the console's static files have their own.
   app.set('etag', false);
   return app;
 }
