@@ -38,6 +38,7 @@ import { createSharedExecution } from './shared-execution.js';
 import { createOperationRunner, jitGateway } from './jit-executor.js';
 import { knownOperations } from './known-operations.js';
 import { directDelivery } from './ws-delivery.js';
+import { activeTracing, type WsExecution } from '../telemetry/tracing.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -98,6 +99,8 @@ function requestIdOf(header: string | string[] | undefined): string {
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { schema, backends } = options;
+  // OpenTelemetry spans per operation (src/telemetry); null while tracing is off.
+  const tracing = activeTracing();
   const security = options.security ?? defaultSecurity();
   const wsAuth = wsAuthenticator(security.authenticator);
   const wsGuard = wsOperationGuard(schema, security.limits);
@@ -108,9 +111,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.set('etag', false);
   // POST /graphql with a JSON body skips express (graphql-post.ts); the rest goes through it.
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
-  const httpServer = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     if (!graphqlPost?.(req, res)) app(req, res);
-  });
+  };
+  const httpServer = http.createServer(tracing ? tracing.traceRequests(listener) : listener);
 
   const logger = options.logger ?? getProcessLogger();
   const hub = createHub({
@@ -143,8 +147,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const shared = createSharedExecution({ principalOf: callerOf, shareEvents: shareInFlight });
   // Errors of subscription results are masked as on HTTP: no internals reach a client.
   const deliver = directDelivery(maskResult);
+  const traceWs = <O extends WsExecution>(wsOptions: O): O => (tracing ? tracing.traceWebSocket(wsOptions) : wsOptions);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
-    {
+    traceWs({
       schema,
       parse: shared.parse,
       validate: shared.validate,
@@ -168,7 +173,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
         }) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
-    },
+    }),
     wsServer,
     // No keep-alive of graphql-ws' own (a timer per socket, and a second ping): the sweep below pings.
     0,
@@ -235,6 +240,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           verdictOf,
           answered: (context, operation) => {
             metrics.answeredKnown(operation.type, context.receivedAt);
+            tracing?.knownOperationAnswered(context, operation);
             logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
           },
         });
@@ -261,6 +267,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       // After partialErrorsPlugin, so both see the errors it adds.
       metrics.plugin,
       requestLogPlugin(logger),
+      ...(tracing ? [tracing.graphqlPlugin] : []),
       ...(known ? [known.plugin] : []),
       {
         async serverWillStart() {
