@@ -4,7 +4,7 @@
  * and versions, and lose every id.
  */
 import { describe, expect, it } from 'vitest';
-import { pathTemplate } from '../../src/telemetry/path-template.js';
+import { pathTemplate } from './path-template.js';
 
 describe('pathTemplate', () => {
   it.each([

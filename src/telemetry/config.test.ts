@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/server/config.js';
+import { ConfigError, parseConfig } from '../server/config.js';
 
 const prism = { name: 'pc1', type: 'prism', url: 'https://pc.example.com:9440', username: 'admin', password: 'pw' };
 
