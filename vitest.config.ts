@@ -44,6 +44,7 @@ export default defineConfig({
             'test/history/gateway.test.ts',
             'test/history/tenant-isolation.test.ts',
             'test/proxmox/nodes.test.ts',
+            'test/telemetry/traces.test.ts',
           ],
           exclude: [...FAST_PATH_TESTS, ...COMMAND_LINE_TESTS, ...COVERED_ELSEWHERE],
           env: { TASKGRAPH_FAST_PATH: 'off' },

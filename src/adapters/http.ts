@@ -2,7 +2,8 @@
  * The HTTP transport every adapter uses, as configuration of got: keep-alive agents, a timeout
  * per request within the call's budget, TLS options, a cap on response size, retries of reads
  * (got's, with the call's policy and budget: adapters/retry.ts), a cookie jar per client
- * (tough-cookie) for session cookies, and errors that never carry credentials.
+ * (tough-cookie) for session cookies, and errors that never carry credentials. With tracing on,
+ * each request has a span and sends its W3C `traceparent` (src/telemetry/upstream-spans.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,6 +13,7 @@ import { CookieJar } from 'tough-cookie';
 import { BackendError } from './errors.js';
 import { shareGets } from '../fast-path/sharing/index.js';
 import { callBudgetOf, RETRIED_ERROR_CODES, RETRIED_STATUSES, retryDelay, type CallBudget } from './retry.js';
+import { activeTracing, type HttpSpan, type Tracing } from '../telemetry/tracing.js';
 
 export interface TlsOptions {
   /** Skip certificate verification. Off by default; for labs only. */
@@ -156,25 +158,44 @@ export function createTransport(options: TransportOptions): Transport {
     hooks: { beforeError: [redact] },
   });
 
-  async function send(req: HttpRequest): Promise<HttpResponse> {
+  function targetOf(req: HttpRequest): URL {
     const target = req.path.startsWith('http') ? new URL(req.path) : new URL(basePath + req.path, base.origin);
     if (target.origin !== base.origin) {
       // A backend's link pointing elsewhere is never followed with our credentials.
       throw new BackendError('BACKEND_BAD_RESPONSE', options.backend, `${options.backend}: ${req.operation}: link to another origin refused`);
     }
+    return target;
+  }
+
+  /** With tracing on: the request in a span of its own, which sends its `traceparent` and counts got's retries. */
+  async function tracedExchange(tracing: Tracing, req: HttpRequest): Promise<HttpResponse> {
+    const target = targetOf(req);
+    const span = tracing.startHttpSpan({ backend: options.backend, method: req.method, url: target, operation: req.operation });
+    try {
+      const res = await exchange(req, span, target);
+      span.answered(res.status);
+      return res;
+    } catch (err) {
+      span.failed(err);
+      throw err;
+    }
+  }
+
+  async function exchange(req: HttpRequest, span?: HttpSpan, target = targetOf(req)): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
     const failed = (code: 'BACKEND_UNAVAILABLE' | 'BACKEND_TIMEOUT' | 'BACKEND_BAD_RESPONSE', why: string) =>
       new BackendError(code, options.backend, `${options.backend}: ${req.operation} failed: ${why}`);
     if (req.signal?.aborted) throw failed('BACKEND_UNAVAILABLE', 'aborted');
     const pending = client(target, {
       method: req.method,
-      headers: req.headers,
+      headers: span ? span.headers(req.headers) : req.headers,
       body: req.body,
       signal: req.signal,
       timeout: { request: timeoutMs },
       retry: retryFor(req, req.budget ?? callBudgetOf(req.signal)),
       responseType: 'buffer',
       ...(jar && req.withoutCookies ? { cookieJar: keepOnly(jar) } : {}),
+      hooks: span?.hooks,
     });
     let tooLarge = false;
     pending.on('downloadProgress', (progress) => {
@@ -198,7 +219,10 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   const direct: Transport = {
-    request: send,
+    request: (req) => {
+      const tracing = activeTracing();
+      return tracing ? tracedExchange(tracing, req) : exchange(req);
+    },
     origin: base.origin,
     clearCookies: () => jar?.removeAllCookiesSync(),
     close: () => {

@@ -3,9 +3,9 @@
  * call may still take and how it retries. The guard (gateway/resilience/guard.ts) opens a call
  * with a budget and a signal of its own, and registers both here; adapters hand that signal to
  * every request they make for the call, so the transport finds the budget by the signal.
- * (Not AsyncLocalStorage: once used, it hooks every promise of the process, about 4% of the
- * CPU of a subscription fan-out.) A request outside any guarded call (a logout, a watch) is
- * not retried, as it never was.
+ * (Not AsyncLocalStorage: once used, it hooks every promise of the process, which a
+ * subscription fan-out pays for: docs/performance.md.) A request outside any guarded call (a
+ * logout, a watch) is not retried, as it never was.
  *
  * got does the retrying (which methods, statuses and connection errors, and the waiting);
  * `retryDelay` is the delay it waits, as one small pure function after got's own

@@ -20,7 +20,7 @@ function packageDir(name: string): string {
 }
 
 /** The console's own files; nothing else under /console is served. */
-const CONSOLE_FILES = new Set(['app.js', 'api.js', 'filters.js', 'render.js', 'console.css', 'history.js', 'history-chart.js']);
+const CONSOLE_FILES = new Set(['app.js', 'api.js', 'filters.js', 'paging.js', 'render.js', 'console.css', 'history.js', 'history-chart.js']);
 
 /** GraphiQL's assets by public name -> file in node_modules (a fixed map: no path from the URL reaches the disk). */
 function graphiqlAssets(): Map<string, string> {

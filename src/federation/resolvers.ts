@@ -11,14 +11,14 @@
  */
 import type { TaskFilter } from '../generated/graphql.js';
 import type { ConnectionParent } from '../gateway/connection.js';
-import { fingerprintOf, pageInMemory } from '../gateway/connection.js';
+import { compareAcrossBackends, fingerprintOf, pageInMemory } from '../gateway/connection.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { toGraphQLError, userInputError } from '../gateway/errors.js';
 import { PAGE_LIMITS } from '../gateway/resolvers/query.js';
 import { scopeFor } from '../gateway/scope.js';
 import { checkName, checkNativeId } from '../gateway/client-input.js';
 import { matchesFilter } from '../model/filter.js';
-import { sortTime, type EntityRef, type TaskModel } from '../model/task.js';
+import type { EntityRef, TaskModel } from '../model/task.js';
 import type { FederatedEntity, FederationConfig } from './config.js';
 import { entityKeysFor, foreignKeyOf } from './mapping.js';
 
@@ -45,15 +45,6 @@ function reportOnce(ctx: GatewayContext, err: unknown): void {
     seen.add(err);
   }
   ctx.partialErrors.push(toGraphQLError(err));
-}
-
-/** Newest first, then backend name, then native id: the order of `Query.tasks`. */
-function newestFirst(a: TaskModel, b: TaskModel): number {
-  const ta = sortTime(a);
-  const tb = sortTime(b);
-  if (ta !== tb) return tb - ta;
-  if (a.backend !== b.backend) return a.backend < b.backend ? -1 : 1;
-  return a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0;
 }
 
 /** `<Type>.tasks`: every task affecting the entities the object's key maps to. */
@@ -87,7 +78,8 @@ export async function entityTasks(entity: FederatedEntity, parent: Representatio
     const filter = scope.get(task.backend);
     if (filter && matchesFilter(task, filter)) unique.set(`${task.backend}\u0000${task.nativeId}`, task);
   }
-  const all = [...unique.values()].sort(newestFirst);
+  // Newest first, ties as Query.tasks breaks them (one comparator for both).
+  const all = [...unique.values()].sort((a, b) => compareAcrossBackends(a, b, 'DESC'));
   return pageInMemory(all, first, args.after, fingerprintOf({ type: entity.type, key: foreignKey, filter: args.filter ?? null }));
 }
 

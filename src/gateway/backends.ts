@@ -9,6 +9,7 @@ import { BackendError, capBackendText } from '../adapters/errors.js';
 import type { CircuitBreaker, CircuitSnapshot } from './resilience/breaker.js';
 import { isBackendFailure } from './resilience/failure.js';
 import { createGuard, DEFAULT_RESILIENCE, throwIfEveryItemFailed, type BackendGuard, type ResilienceSettings } from './resilience/guard.js';
+import { activeTracing } from '../telemetry/tracing.js';
 
 export type Health = 'UNKNOWN' | 'UP' | 'DEGRADED' | 'DOWN';
 
@@ -174,6 +175,7 @@ export function createBackendSet(
   const byName = new Map<string, BackendParent>();
   const observers = new Set<UpstreamObserver>();
   const taskObservers = new Set<TaskObserver>();
+  const tracing = activeTracing();
   for (const { adapter, knownAs, resilience } of entries) {
     const guard = createGuard({ backend: adapter.name, settings: resilience ?? DEFAULT_RESILIENCE, now: options.now, random: options.random });
     const circuit = () => guard.breaker.snapshot();
@@ -198,7 +200,9 @@ export function createBackendSet(
         return circuit();
       },
     };
-    byName.set(adapter.name, { adapter: instrument(adapter, observed, observers, guard, taskObservers), status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
+    const guarded = instrument(adapter, observed, observers, guard, taskObservers);
+    const traced = tracing ? tracing.traceAdapter(guarded, circuit) : guarded;
+    byName.set(adapter.name, { adapter: traced, status, knownAs: knownAs ?? [], get circuit() { return circuit(); } });
   }
   return {
     get: (name) => byName.get(name),

@@ -18,6 +18,7 @@ import { toGraphQLError, userInputError } from './errors.js';
 
 /** The fingerprint a connection's cursors carry (cursor.ts), for the resolvers that build connections. */
 export { fingerprintOf } from './cursor.js';
+export { compareAcrossBackends } from './merge.js';
 
 export interface EdgeParent {
   readonly node: TaskModel;

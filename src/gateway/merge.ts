@@ -60,6 +60,15 @@ function compareGlobal(a: GlobalKey, b: GlobalKey, direction: SortDirection): nu
 }
 
 /**
+ * Two tasks of any backends in the global order of merged lists (time, then backend name, then
+ * native id, all in `direction`): lists built in memory (federation's `<Type>.tasks`) sort with
+ * it, so they order ties exactly as `Query.tasks` does.
+ */
+export function compareAcrossBackends(a: TaskModel, b: TaskModel, direction: SortDirection): number {
+  return compareGlobal({ t: sortTime(a), b: a.backend, i: a.nativeId }, { t: sortTime(b), b: b.backend, i: b.nativeId }, direction);
+}
+
+/**
  * The first `count` candidates of the pages in the global order. A backend with more to come
  * may return a short page, so nothing beyond its last task may enter, or the next cursor would
  * skip that backend's unfetched tasks. Pages come sorted by their backend (k-way merge, no

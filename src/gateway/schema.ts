@@ -26,9 +26,10 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
 /**
- * Date#toISOString, in JS: the builtin costs ~0.7 µs a call here, this ~0.3 (three times per
- * task of every list page and every subscription event). Years outside 1000-9999, which
- * toISOString writes differently (0999, +010000), take the builtin.
+ * Date#toISOString, in JS: it runs three times per task of every list page and every
+ * subscription event, and the builtin costs over twice as much (docs/performance.md, "What was
+ * changed to get there"). Years outside 1000-9999, which toISOString writes differently (0999,
+ * +010000), take the builtin.
  */
 export function isoString(d: Date): string {
   const year = d.getUTCFullYear();
@@ -38,8 +39,8 @@ export function isoString(d: Date): string {
 
 /**
  * graphql-scalars' DateTime, serializing to the RFC 3339 string itself: its own serialize hands
- * out the Date, and JSON.stringify then calls Date#toJSON at ~0.8 µs a value (a 50-task page
- * spent ~110 µs there, twice the rest of its serialization). Same name and description.
+ * out the Date, and JSON.stringify then calls Date#toJSON on each, which cost a list page more
+ * than the rest of its serialization (docs/performance.md). Same name and description.
  */
 export const DateTime = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),

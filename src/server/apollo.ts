@@ -21,6 +21,7 @@ import { formatError } from './plugins/mask-errors.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { partialErrorsPlugin } from './plugins/partial-errors.js';
 import { variablesPlugin } from './plugins/variables.js';
+import { activeTracing } from '../telemetry/tracing.js';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
@@ -40,6 +41,8 @@ export interface ApolloOptions {
 /** A started Apollo Server. */
 export async function startApollo(options: ApolloOptions): Promise<ApolloServer<GatewayContext>> {
   const { security } = options;
+  // OpenTelemetry spans per operation (src/telemetry); null while tracing is off.
+  const tracing = activeTracing();
   const plugins: Array<ApolloServerPlugin<GatewayContext>> = [
     ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer, stopGracePeriodMillis: options.graceMs }),
     ApolloServerPluginLandingPageDisabled(),
@@ -53,6 +56,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     // After partialErrorsPlugin, so both see the errors it adds.
     options.metrics.plugin,
     requestLogPlugin(options.logger),
+    ...(tracing ? [tracing.graphqlPlugin] : []),
     ...(options.fastPath?.plugins ?? []),
     {
       async serverWillStart() {

@@ -12,6 +12,7 @@ import { LOG_LEVELS } from './plugins/logging.js';
 import { parseFederation, type FederationConfig } from '../federation/config.js';
 import { authConfigErrors, authSchema, limitsSchema, type AuthConfig, type LimitsConfig } from '../security/config.js';
 import { historySchema, type HistoryConfig } from '../history/config.js';
+import { telemetrySchema, type TelemetryConfig } from '../telemetry/config.js';
 
 /** The parts of the fast path that have a switch of their own, under `server.fastPath`. */
 const FAST_PATH_PARTS = ['knownOperations', 'shareInFlight'] as const;
@@ -105,6 +106,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Task history (docs/history.md); absent: off. */
   history?: HistoryConfig;
+  /** OpenTelemetry traces (docs/operations.md); off by default. */
+  telemetry: TelemetryConfig;
 }
 
 export class ConfigError extends Error {
@@ -141,7 +144,7 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
   const tree = interpolate(raw ?? {}, '', env);
   const top = z
-    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), auth: authSchema, limits: limitsSchema, history: historySchema.optional(), backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
+    .object({ server: serverSchema, subscriptions: subscriptionsSchema, redis: redisSchema.optional(), federation: z.unknown().optional(), auth: authSchema, limits: limitsSchema, history: historySchema.optional(), telemetry: telemetrySchema, backends: z.array(z.record(z.string(), z.unknown())).min(1, 'list at least one backend') })
     .extend({ logging: loggingSchema })
     .strict()
     .safeParse(tree);
@@ -171,7 +174,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   if (!federation.ok) errors.push(...federation.errors);
   errors.push(...authConfigErrors(top.data.auth, [...names]));
   if (errors.length || !federation.ok) throw new ConfigError(errors.join('\n'));
-  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value, logging: top.data.logging, auth: top.data.auth, limits: top.data.limits, history: top.data.history };
+  return { server: top.data.server, subscriptions: top.data.subscriptions, redis: top.data.redis, backends, federation: federation.value, logging: top.data.logging, auth: top.data.auth, limits: top.data.limits, history: top.data.history, telemetry: top.data.telemetry };
 }
 
 /** Reads and validates a YAML config file. */

@@ -12,15 +12,19 @@ import { securityFromConfig } from '../security/options.js';
 import { startGatewayServer, type GatewayServer } from './http.js';
 import { createHistory } from '../history/service.js';
 import { historyResolvers } from '../history/resolvers.js';
+import { startTracing } from '../telemetry/tracing.js';
 import { getProcessLogger } from './plugins/logging.js';
 
 export async function startGateway(config: Config, overrides: { port?: number; host?: string } = {}): Promise<GatewayServer> {
   // First: a missing key file fails before any backend is logged in to.
   const security = securityFromConfig(config);
+  // Before the adapters and the server: they are instrumented as they are made.
+  const tracing = await startTracing(config.telemetry.tracing, getProcessLogger());
   const entries = config.backends.map(({ module, config: backend }) => {
     try {
       return { adapter: module.create(backend, { shareInFlight: config.server.shareInFlight }), knownAs: backend.knownAs, resilience: backend };
     } catch (err) {
+      void tracing?.shutdown();
       throw new ConfigError(`backends (${backend.name}): ${(err as Error).message}`);
     }
   });
@@ -42,6 +46,8 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       cleanup: async () => {
         await history?.close();
         await redis?.close();
+        // Last: the spans of the shutdown itself (the backends' logouts) are exported too.
+        await tracing?.shutdown();
       },
       registerMetrics: history?.registerMetrics,
       security,
@@ -60,6 +66,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
     await history?.close();
     await redis?.close();
     await backends.close();
+    await tracing?.shutdown();
     throw err;
   }
 }

@@ -18,6 +18,7 @@ import { authenticateHttp, warnIfOpen } from './plugins/auth.js';
 import { bodyLimits, httpLimits, operationVerdicts } from './plugins/limits.js';
 import { defaultSecurity, type ServerSecurity } from '../security/options.js';
 import { createFastPath } from '../fast-path/index.js';
+import { activeTracing } from '../telemetry/tracing.js';
 import { startApollo } from './apollo.js';
 import { createContexts } from './contexts.js';
 import { startKeepAlive } from './keep-alive.js';
@@ -81,13 +82,16 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { schema, backends } = options;
+  // OpenTelemetry spans per operation (src/telemetry); null while tracing is off.
+  const tracing = activeTracing();
   const security = options.security ?? defaultSecurity();
   const app = createApp();
   // On the fast path, POST /graphql with a JSON body skips express (graphql-post.ts).
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
-  const httpServer = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     if (!graphqlPost?.(req, res)) app(req, res);
-  });
+  };
+  const httpServer = http.createServer(tracing ? tracing.traceRequests(listener) : listener);
 
   const logger = options.logger ?? getProcessLogger();
   const hub = createHub({
@@ -111,6 +115,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           verdictOf,
           answered: (context, operation) => {
             metrics.answeredKnown(operation.type, context.receivedAt);
+            tracing?.knownOperationAnswered(context, operation);
             logRequest(logger, context, { operationName: operation.name, operationType: operation.type, status: 200, errors: [] });
           },
           // Errors of subscription results are masked as on HTTP: no internals reach a client.

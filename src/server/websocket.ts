@@ -9,6 +9,7 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { activeTracing, type WsExecution } from '../telemetry/tracing.js';
 import type { WsFastPath } from '../fast-path/index.js';
 import type { ServerSecurity } from '../security/options.js';
 import { NOBODY } from '../security/principal.js';
@@ -52,8 +53,11 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     }
     return controller.signal;
   };
+  // OpenTelemetry spans per operation (src/telemetry); null while tracing is off.
+  const tracing = activeTracing();
+  const traced = <O extends WsExecution>(wsOptions: O): O => (tracing ? tracing.traceWebSocket(wsOptions) : wsOptions);
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
-    {
+    traced({
       schema,
       ...(fastPath ? { parse: fastPath.parse, validate: fastPath.validate, subscribe: fastPath.subscribe } : {}),
       // Credentials come in connection_init; refusals close with 4401 / 4403.
@@ -67,7 +71,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
       context: (ctx) => contexts.ws(wsAuth.principalOf(ctx.extra) ?? NOBODY, connectionSignal(ctx.extra)) as unknown as Record<string, unknown>,
       onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
-    },
+    }),
     wsServer,
     // No keep-alive of graphql-ws' own (a timer per socket, and a second ping): keep-alive.ts pings.
     0,

@@ -11,6 +11,7 @@ import type { CallContext, TaskAdapter, WatchHandle } from '../adapters/contract
 import type { TaskFilter } from '../model/filter.js';
 import { isTerminal, type TaskModel, type TaskStatus } from '../model/task.js';
 import { classify, fingerprint, type TaskEvent } from './events.js';
+import { activeTracing, type WatcherPollSummary } from '../telemetry/tracing.js';
 
 export interface WatcherOptions {
   adapter: TaskAdapter;
@@ -120,7 +121,14 @@ export function createWatcher(options: WatcherOptions): Watcher {
     await options.store.save(dirty.splice(0));
   }
 
+  /** One poll cycle; in a span of its own when tracing is on. */
   async function poll(): Promise<void> {
+    const tracing = activeTracing();
+    if (tracing) await tracing.traceWatcherPoll(adapter.name, state.phase, pollOnce);
+    else await pollOnce();
+  }
+
+  async function pollOnce(): Promise<WatcherPollSummary> {
     if (fresh) {
       fresh = false;
       await resume();
@@ -161,6 +169,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     baseline = false;
     lastPollAt = cycleStart;
     pollCount++;
+    return { tasksSeen: seen.size, tracked: active.size };
   }
 
   function schedule(elapsedMs = 0): void {

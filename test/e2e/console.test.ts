@@ -4,7 +4,8 @@
  * reload, cancelling shows CANCELING then CANCELED, filters narrow the table, and a
  * screenshot is saved to test-artifacts/console.png. The history view (/history) lists
  * recorded tasks with filters and pages, and charts durations and failure rate per
- * operation (test-artifacts/history.png).
+ * operation (test-artifacts/history.png). Past the newest 100 tasks the console reads page after
+ * page as the user clicks "Load more" or scrolls to the end, and paged-in rows stay live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -179,6 +180,93 @@ describe.skipIf(Boolean(missing))('task console in Chromium', { timeout: 60_000 
     await page.screenshot({ path: artifactPath('history.png'), fullPage: true });
     expect(history.problems).toEqual([]);
     expect(history.offOrigin).toEqual([]);
+    await page.context().close();
+  });
+
+  it('loads more than the newest 100 tasks, as the user asks or scrolls, and keeps every loaded row live', async () => {
+    // The open console listens (its taskEvents subscription is registered) before the tasks come.
+    await until(() => tab.page.locator('#connection.connection-live').count(), 'the live connection');
+    await until(async () => demo.gateway.hub.stats().subscribers >= 1, 'the subscription');
+    // Past the watcher's first poll (its baseline, which reports nothing).
+    await until(async () => (demo.gateway.hub.stats().watchers.find((w) => w.backend === 'prism-sim')?.polls ?? 0) > 0, "the Prism watcher's baseline");
+    // Enough history for several pages; one task deep in it still runs (so it can change while paged in).
+    prism.world.backfill(300, 6 * 3600_000);
+    const deepTask = prism.world.create({ operation: 'kVmMigrate', description: 'e2e deep running task', createdAt: new Date(Date.now() - 5 * 3600_000), plan: { queuedMs: 0, runMs: 6 * 3600_000, cancelMs: 1000 } });
+    // Its CREATED event has reached the consoles open now; a console opened later finds it only by paging.
+    await rowOf(tab.page, 'e2e deep running task').waitFor({ timeout: 15_000 });
+
+    const fresh = await openPage(browser, origin);
+    const { page } = fresh;
+    // Prism's tasks only (the filter must go with every page, or the cursor is refused), every
+    // task as a row. One backend keeps a deep page one upstream request: the vim25 history
+    // collector reads its way down to deep pages, which is the adapter's cost, not the console's.
+    await page.goto(`${origin}/?backend=prism-sim&subtasks=1`);
+    const rows = page.locator('#task-rows > tr.task-row');
+    const ids = () => rows.evaluateAll((all) => all.map((r) => (r as HTMLElement).dataset.taskId!));
+    const more = page.locator('#load-more');
+    await rows.nth(99).waitFor({ timeout: 15_000 });
+    await more.waitFor({ state: 'visible' });
+    const first = await ids();
+    // The first page, and the tasks that arrived live since (the demo spawns one every 1.5 s).
+    expect(new Set(await rows.evaluateAll((all) => all.map((r) => (r as HTMLElement).dataset.backend)))).toEqual(new Set(['prism-sim']));
+    expect(first.length).toBeGreaterThanOrEqual(100);
+    expect(first.length).toBeLessThan(110);
+    expect(await rowOf(page, 'e2e deep running task').count()).toBe(0);
+    // Every Prism task the gateway lists now: the console must end up with all of them.
+    const res = await fetch(demo.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ tasks(first: 1000, filter: { backend: ["prism-sim"] }) { nodes { id } pageInfo { hasNextPage } } }' }),
+    });
+    const { tasks } = ((await res.json()) as any).data;
+    expect(tasks.pageInfo.hasNextPage).toBe(false);
+    const listed: string[] = tasks.nodes.map((n: { id: string }) => n.id);
+    expect(listed.length).toBeGreaterThan(300);
+
+    // "Load more" reads the next page after the last row (after: endCursor). (Clicked by event: rows
+    // arriving live on top keep moving the button, which Playwright's pointer click waits out.)
+    await more.dispatchEvent('click');
+    await until(async () => (await ids()).length >= first.length + 100, 'the second page');
+    const second = await ids();
+    // The rows listed stay, in their order (new tasks may have come on top), and the page goes below them.
+    expect(second.filter((id) => first.includes(id))).toEqual(first);
+    expect(second.slice(-100).filter((id) => first.includes(id))).toEqual([]);
+    expect(new Set(second).size).toBe(second.length);
+
+    // Scrolling to the end of the list reads the next one (infinite scroll).
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    // Rows arriving live go on top: a new last row means a page went below.
+    const state = async () =>
+      `(end of list: ${JSON.stringify(await page.locator('#page-status').textContent())}, button ${(await more.isVisible()) ? await more.textContent() : 'hidden'}, notice ${JSON.stringify(await page.locator('#notice').textContent())}, scrollY ${await page.evaluate(() => `${window.scrollY}/${document.documentElement.scrollHeight - window.innerHeight}`)})`;
+    await until(async () => (await ids()).at(-1) !== second.at(-1), 'the third page, by scrolling').catch(async (err: Error) => {
+      throw new Error(`${err.message} ${await state()}`);
+    });
+
+    // To the end: every task once, and the button gone.
+    await until(async () => {
+      if (await more.isVisible()) await more.dispatchEvent('click');
+      return (await page.locator('#page-status').textContent())?.startsWith('all ');
+    }, 'the end of the list', 30_000);
+    const all = await ids();
+    expect(new Set(all).size).toBe(all.length);
+    expect(listed.filter((id) => !all.includes(id))).toEqual([]);
+    expect(await more.isHidden()).toBe(true);
+
+    // Live updates reach a row paged in deep down, and new tasks still go on top of the loaded list.
+    const deep = rowOf(page, 'e2e deep running task');
+    expect(all.indexOf((await deep.getAttribute('data-task-id'))!)).toBeGreaterThan(100);
+    expect(await deep.getAttribute('data-status')).toBe('RUNNING');
+    expect(prism.world.cancel(deepTask.id)).toBe('ok');
+    await until(async () => (await deep.getAttribute('data-status')) === 'CANCELED', 'the deep task CANCELED');
+    prism.world.create({ operation: 'kVmPowerOn', description: 'e2e after paging', plan: { queuedMs: 0, runMs: 30_000 } });
+    const fresher = rowOf(page, 'e2e after paging');
+    await fresher.waitFor({ timeout: 15_000 });
+    const after = await ids();
+    // On top, give or take the tasks the demo spawned meanwhile.
+    expect(after.indexOf((await fresher.getAttribute('data-task-id'))!)).toBeLessThan(20);
+    expect(after.slice(-50)).toEqual(all.slice(-50));
+    expect(fresh.problems).toEqual([]);
+    expect(fresh.offOrigin).toEqual([]);
     await page.context().close();
   });
 });

@@ -5,10 +5,8 @@
  * (maxConcurrentGets, default 8), finished tasks from the cache. The query service can filter
  * `id==a,id==b,...` in one call, but its records lack what getTasks must return (nested
  * subtasks, VcTaskList, Details, Error, the cancel link), so full tasks need the GETs anyway,
- * and 128 ids make a ~6 KB query string. Measured against the simulator with 20 ms latency per
- * request (test/vcd/many-by-id.test.ts), 25 ids: GETs capped at 8 took 86 ms (25 requests),
- * capped at 1 542 ms; one id query 25 ms but records only; query + GETs 117 ms (26 requests);
- * the same ids again, finished, 0 requests. docs/backends/vcd.md has the table.
+ * and 128 ids make a ~6 KB query string. docs/backends/vcd.md ("Many by id") has the
+ * measurements (test/vcd/many-by-id.test.ts prints them).
  */
 import pLimit from 'p-limit';
 import type { CallContext, CancelOutcome, CreateTaskRequest, ListQuery, TaskAdapter, TaskPage, UpdateTaskRequest } from '../contract.js';

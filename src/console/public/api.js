@@ -52,8 +52,13 @@ export const TASK_FIELDS = `
   warnings { message code severity }
 `;
 
-export const LIST_TASKS = `query ConsoleTasks($filter: TaskFilter, $first: Int) {
-  tasks(filter: $filter, first: $first) { totalCount nodes { ${TASK_FIELDS} } }
+/** A page of tasks, newest first; `after` is the previous page's `endCursor` (cursor paging). */
+export const LIST_TASKS = `query ConsoleTasks($filter: TaskFilter, $first: Int, $after: String) {
+  tasks(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { ${TASK_FIELDS} } }
+    pageInfo { hasNextPage endCursor }
+  }
 }`;
 
 export const LIST_BACKENDS = `query ConsoleBackends {

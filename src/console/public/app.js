@@ -1,12 +1,13 @@
-// The task console: lists tasks across backends (Query.tasks), keeps them live with
-// Subscription.taskEvents, follows an expanded task with Subscription.taskUpdated, and
-// cancels with Mutation.cancelTask. State lives here; DOM building is in render.js.
+// The task console: lists tasks across backends (Query.tasks, a page at a time as the user
+// scrolls or asks: paging.js), keeps them live with Subscription.taskEvents, follows an
+// expanded task with Subscription.taskUpdated, and cancels with Mutation.cancelTask. State
+// lives here; DOM building is in render.js.
 import { AuthError, CANCEL_TASK, createLiveClient, credential, LIST_BACKENDS, LIST_TASKS, request, setCredential, TASK_DETAIL, TASK_EVENTS, TASK_UPDATED } from './api.js';
 import { loadFiltersFromUrl, readFilters, serverFilter, syncUrl, visible } from './filters.js';
+import { addLive, emptyList, firstPage, nextPage, rowsToReload } from './paging.js';
 import { canCancel, detailRow, h, signInPanel, STATUSES, taskRow } from './render.js';
 
 const PAGE = 100;
-const MAX_ROWS = 300;
 const COLUMNS = 8;
 
 const $ = (id) => document.getElementById(id);
@@ -24,14 +25,17 @@ const ui = {
   connection: $('connection'),
   session: $('session'),
   notice: $('notice'),
+  more: $('load-more'),
+  pageStatus: $('page-status'),
 };
 
 const state = {
   /** id -> task, for every task the table lists. */
   tasks: new Map(),
-  /** Listed ids, newest first (server order, new tasks in front). */
-  order: [],
-  totalCount: null,
+  /** Listed ids newest first (server order, new tasks in front), with the paging state (paging.js). */
+  list: emptyList(PAGE),
+  /** A page being read after the listed ones (one at a time). */
+  loadingMore: false,
   /** id -> { detail, stop } for expanded rows; detail undefined while loading. */
   expanded: new Map(),
   /** Cancel requests in flight. */
@@ -91,7 +95,7 @@ function flush() {
     orderDirty = false;
     dirty.clear();
     rowCache.clear();
-    const ids = state.order.filter((id) => isVisible(state.tasks.get(id), f));
+    const ids = state.list.order.filter((id) => isVisible(state.tasks.get(id), f));
     ui.tbody.replaceChildren(...(ids.length ? ids.flatMap(buildRows) : [emptyRow()]));
   } else {
     for (const id of dirty) {
@@ -111,16 +115,26 @@ function emptyRow() {
 }
 
 function renderSummary(f) {
-  const shown = state.order.filter((id) => isVisible(state.tasks.get(id), f));
+  const shown = state.list.order.filter((id) => isVisible(state.tasks.get(id), f));
   const counts = new Map();
   for (const id of shown) {
     const s = state.tasks.get(id).status;
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
   ui.summary.replaceChildren(
-    h('span', { class: 'count' }, `${shown.length} shown`, state.totalCount != null ? ` of ${state.totalCount}` : ''),
+    h('span', { class: 'count' }, `${shown.length} shown`, state.list.totalCount != null ? ` of ${state.list.totalCount}` : ''),
     ...STATUSES.filter((s) => counts.has(s)).map((s) => h('span', { class: `chip status-${s}` }, `${s} ${counts.get(s)}`)),
   );
+  renderPager();
+}
+
+/** The list's end: "Load more" while the server has more, else where the list ends. */
+function renderPager() {
+  const { list } = state;
+  ui.more.hidden = !list.hasNextPage;
+  ui.more.disabled = state.loadingMore;
+  ui.more.textContent = state.loadingMore ? 'Loading…' : 'Load more';
+  ui.pageStatus.textContent = !state.generation ? '' : list.hasNextPage ? `${list.order.length} loaded` : `all ${list.order.length} loaded`;
 }
 
 function showNotice(text, kind = 'error') {
@@ -176,21 +190,22 @@ function upsert(task) {
   }
 }
 
-async function loadTasks() {
+/**
+ * Reads the list from its first page. `keep`: as many rows as are listed now (Refresh, a
+ * reconnect), so tasks paged in stay; otherwise one page (the filters changed).
+ */
+async function loadTasks({ keep = false } = {}) {
   const f = currentFilters();
   syncUrl(f);
   const generation = ++state.generation;
+  state.loadingMore = false;
   ui.refresh.disabled = true;
   try {
-    const { data, errors } = await request(LIST_TASKS, { filter: serverFilter(f), first: PAGE });
+    const first = keep ? rowsToReload(state.list, PAGE) : PAGE;
+    const { data, errors } = await request(LIST_TASKS, { filter: serverFilter(f), first });
     if (generation !== state.generation) return;
     state.tasks.clear();
-    state.order = [];
-    for (const task of data.tasks.nodes) {
-      upsert(task);
-      state.order.push(task.id);
-    }
-    state.totalCount = data.tasks.totalCount;
+    for (const task of firstPage(state.list, data.tasks, PAGE)) upsert(task);
     for (const id of [...state.expanded.keys()]) if (!state.tasks.has(id)) collapse(id);
     showNotice(errors.length ? `Some backends did not answer: ${partialErrorsText(errors)}` : '', 'warning');
   } catch (err) {
@@ -200,6 +215,42 @@ async function loadTasks() {
     if (generation === state.generation) ui.refresh.disabled = false;
     markOrderDirty();
   }
+}
+
+/** Reads the page after the listed rows (`after: endCursor`) and appends it; live updates go on meanwhile. */
+async function loadMore() {
+  const { list } = state;
+  if (state.loadingMore || !list.hasNextPage || !state.generation) return;
+  const generation = state.generation;
+  state.loadingMore = true;
+  renderPager();
+  let shown = false;
+  try {
+    // A page whose rows are all listed already (they arrived live) moves the cursor on: read the next.
+    for (let pages = 0; pages < 10 && list.hasNextPage; pages++) {
+      const { data, errors } = await request(LIST_TASKS, { filter: serverFilter(currentFilters()), first: PAGE, after: list.endCursor });
+      if (generation !== state.generation) return;
+      const added = nextPage(list, data.tasks);
+      for (const task of added) upsert(task);
+      if (errors.length) showNotice(`Some backends did not answer: ${partialErrorsText(errors)}`, 'warning');
+      shown = added.some((task) => isVisible(state.tasks.get(task.id)));
+      if (added.length) break;
+    }
+  } catch (err) {
+    if (err instanceof AuthError) showAuthProblem(err);
+    else if (generation === state.generation) showNotice(`Could not load more tasks: ${err.message}`);
+  } finally {
+    if (generation === state.generation) state.loadingMore = false;
+    markOrderDirty();
+  }
+  // Once the rows are drawn: the end of the list still in view (a tall window) reads on, as long
+  // as pages bring rows to see (rows hidden by the search box do not make it read everything).
+  if (shown) requestAnimationFrame(() => endInView() && void loadMore());
+}
+
+function endInView() {
+  const box = ui.more.getBoundingClientRect();
+  return !ui.more.hidden && box.bottom > 0 && box.top < window.innerHeight;
 }
 
 async function loadBackends() {
@@ -240,7 +291,7 @@ function onConnection(connection) {
   if (connection === 'live' && wasOffline) {
     // Events sent while the socket was down are gone: re-read the list once.
     wasOffline = false;
-    void loadTasks();
+    void loadTasks({ keep: true });
   }
 }
 
@@ -277,9 +328,7 @@ function onTaskEvent({ type, task }) {
   }
   if (type === 'CREATED' && isVisible(task)) {
     upsert(task);
-    state.order.unshift(task.id);
-    if (state.order.length > MAX_ROWS) for (const id of state.order.splice(MAX_ROWS)) state.tasks.delete(id);
-    if (state.totalCount != null) state.totalCount++;
+    for (const id of addLive(state.list, task.id)) state.tasks.delete(id);
     markOrderDirty();
   }
 }
@@ -361,9 +410,15 @@ ui.subtasks.addEventListener('change', () => {
   markOrderDirty();
 });
 ui.refresh.addEventListener('click', () => {
-  void loadTasks();
+  void loadTasks({ keep: true });
   void loadBackends();
 });
+ui.more.addEventListener('click', () => void loadMore());
+// Infinite scroll: the end of the list coming into view reads the next page (once per arrival,
+// so rows hidden by the search box do not make it read page after page).
+new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting)) void loadMore();
+}).observe(ui.more);
 
 ui.status.replaceChildren(
   h('option', { value: '' }, 'Any status'),

@@ -14,6 +14,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { BackendError, capBackendText, MAX_BACKEND_TEXT } from '../../adapters/errors.js';
 import type { BackendSet } from '../../gateway/backends.js';
 import type { GatewayContext } from '../../gateway/context.js';
+import { activeTracing } from '../../telemetry/tracing.js';
 
 export type { Logger } from 'pino';
 
@@ -97,6 +98,8 @@ export function logRequest(logger: Logger, context: GatewayContext, answer: Answ
   const sent = answer.errors;
   const line = {
     requestId: context.call.requestId,
+    // With tracing on, the trace this request's spans are in (src/telemetry).
+    traceId: activeTracing()?.activeTraceId(),
     // The API key's name or the JWT subject ('anonymous' without authentication); never a credential.
     principal: context.access?.principal.id,
     operationName: short(answer.operationName),
