@@ -38,6 +38,15 @@ function int(value: unknown): number | undefined {
   return undefined;
 }
 
+/** Seconds of the Date range (ECMA-262: ±8.64e15 ms). */
+const MAX_EPOCH_SECONDS = 8.64e12;
+
+/** Seconds since the epoch that a Date can hold; a garbled value reads as absent. */
+function epochSeconds(value: unknown): number | undefined {
+  const n = int(value);
+  return n !== undefined && n <= MAX_EPOCH_SECONDS ? n : undefined;
+}
+
 export interface PveEnvelope {
   data: unknown;
   /** The call's `total` attribute (matching tasks, log lines); absent means 0 or not counted. */
@@ -94,7 +103,7 @@ export function narrowTaskRecord(value: unknown): PveTaskRecord | undefined {
   const parts = upid ? decodeUpid(upid) : null;
   if (!upid || !parts) return undefined;
   const status = str(value.status);
-  return { upid, parts, endtime: int(value.endtime), status: status === '' ? undefined : status };
+  return { upid, parts, endtime: epochSeconds(value.endtime), status: status === '' ? undefined : status };
 }
 
 /** A task list's data; undefined when it is not a list or any record lacks a valid UPID. */
