@@ -8,7 +8,7 @@
  * Identical queries in flight for callers of the same access scope share one run (ShareOptions).
  */
 import { createRequire } from 'node:module';
-import type { DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode, OperationTypeNode } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLSchema, ListValueNode, ObjectValueNode, OperationDefinitionNode, OperationTypeNode } from 'graphql';
 import { coerceVariables } from '../server/variables.js';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -20,28 +20,32 @@ import { scopeKey } from '../security/scope-key.js';
 
 // The graphql instance graphql-jit and Apollo load (Node resolves graphql's CommonJS `main`);
 // a bundler-style resolver (vitest) would otherwise hand this file the .mjs copy.
-const { execute, visit, BREAK } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const { execute, visit, visitWithTypeInfo, TypeInfo, BREAK, getNullableType, isScalarType } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 /**
- * graphql-jit 0.8 does not substitute a variable nested in a list or object literal, e.g.
- * `_entities(representations: [{ __typename: "Task", id: $id }])` (the custom scalar gets
- * undefined); such operations stay on graphql-js.
+ * graphql-jit 0.8 substitutes variables nested in input object and list literals, but not in a
+ * literal a custom scalar reads whole: `_entities(representations: [{ __typename: "Task", id:
+ * $id }])` hands `_Any` the object without `id`. Operations with a variable inside a literal at
+ * a scalar position stay on graphql-js; every other operation (`filter: { createdAfter: $t }`)
+ * runs compiled.
  */
-function hasNestedVariable(document: DocumentNode): boolean {
-  let nested = false;
-  visit(document, {
-    Argument(node) {
-      if (node.value.kind !== 'ListValue' && node.value.kind !== 'ObjectValue') return false;
-      visit(node.value, {
-        Variable() {
-          nested = true;
-          return BREAK;
-        },
-      });
-      return nested ? BREAK : false;
-    },
-  });
-  return nested;
+function hasVariableInScalarLiteral(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  const enterLiteral = (node: ObjectValueNode | ListValueNode) => {
+    const type = typeInfo.getInputType();
+    // A position validation could not type is kept off graphql-jit too.
+    if (type && !isScalarType(getNullableType(type))) return undefined;
+    visit(node, {
+      Variable() {
+        found = true;
+        return BREAK;
+      },
+    });
+    return found ? BREAK : false;
+  };
+  visit(document, visitWithTypeInfo(typeInfo, { ObjectValue: enterLiteral, ListValue: enterLiteral }));
+  return found;
 }
 
 /** Compiled operations kept, the least recently used dropped first (a flood of unique texts only costs compilations). */
@@ -96,7 +100,7 @@ export function createOperationRunner(schema: GraphQLSchema, share?: ShareOption
   function compiledFor(key: string, operation: ValidOperation): CompiledQuery | null {
     let entry = compiled.get(key);
     if (entry === undefined) {
-      const result = hasNestedVariable(operation.document) ? null : compileQuery(schema, operation.document, operation.operationName ?? undefined);
+      const result = hasVariableInScalarLiteral(schema, operation.document) ? null : compileQuery(schema, operation.document, operation.operationName ?? undefined);
       compiled.set(key, (entry = { query: result && isCompiledQuery(result) ? result : null }));
     }
     return entry.query;

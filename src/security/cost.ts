@@ -13,7 +13,7 @@
  * stops at a node cap, after milliseconds per document): docs/security.md, "Query limits".
  */
 import { decodeTaskId } from '../model/global-id.js';
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 
 /** Items a connection returns when `first`/`last` is not given (PAGE_LIMITS.defaultPageSize). */
 export const DEFAULT_LIST_SIZE = 50;
@@ -168,6 +168,35 @@ export function effectiveVariables(operation: OperationDefinitionNode, given: Re
   return out;
 }
 
+
+/** Arguments whose values the cost reads (listSize). */
+const COSTED_ARGUMENTS = new Set(['first', 'last', 'representations']);
+
+/**
+ * The variables a document's cost can depend on: those referenced anywhere in a `first`,
+ * `last` or `representations` argument. The other variables (filters, ids) never change a
+ * verdict, so a verdict can be remembered across requests that differ only in them.
+ */
+export function costedVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ValueNode): void => {
+    if (node.kind === Kind.VARIABLE) names.add(node.name.value);
+    else if (node.kind === Kind.LIST) node.values.forEach(collect);
+    else if (node.kind === Kind.OBJECT) for (const field of node.fields) collect(field.value);
+  };
+  const walkSet = (set: SelectionSetNode): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        for (const arg of selection.arguments ?? []) if (COSTED_ARGUMENTS.has(arg.name.value)) collect(arg.value);
+      }
+      if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) walkSet(selection.selectionSet);
+    }
+  };
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) walkSet(definition.selectionSet);
+  }
+  return [...names].sort();
+}
 
 /** How many items this field's selection is fetched for. */
 function listSize(field: FieldNode, parent: TypeLike | undefined, def: FieldLike | undefined, type: TypeLike, list: boolean, walk: Walk): number {

@@ -52,6 +52,7 @@ export function httpCases(f: Facts): HttpCase[] {
     { name: 'list page', ...q(LIST) },
     { name: 'every filter', ...q(`query($f: TaskFilter) { tasks(first: 20, filter: $f) { totalCount nodes { id status operation } } }`, { f: { backend: ['vcd', 'pc'], status: ['RUNNING', 'SUCCEEDED', 'FAILED', 'QUEUED'], createdAfter: '2026-02-28T00:00:00Z', createdBefore: '2026-03-02T00:00:00Z' } }) },
     { name: 'operation and entity filters', ...q(`query($e: String!) { a: tasks(filter: { entity: { nativeId: $e, backend: "pc" } }) { nodes { id } } b: tasks(filter: { operation: ["vdcInstantiateVapp", "kVmCreate"] }, first: 5) { nodes { id operation } } }`, { e: f.entity }) },
+    { name: 'variables inside input object and list literals', ...q(`query($t: DateTime!, $s: TaskStatus!, $b: String!) { tasks(first: 10, filter: { createdAfter: $t, status: [$s, SUCCEEDED], backend: [$b] }) { nodes { id status createdAt } } }`, { t: '2026-02-28T00:00:00Z', s: 'RUNNING', b: 'pc' }) },
     { name: 'parent filter', ...q(`query($p: ID!) { tasks(filter: { parent: $p }) { nodes { id parent { id } } } }`, { p: f.withSubtasks }) },
     { name: 'ascending order, input field default', ...q(`{ tasks(first: 4, orderBy: { direction: ASC }) { nodes { id createdAt } pageInfo { endCursor } } }`) },
     { name: 'nested parent, root, subtasks, related', ...q(`query($id: ID!) { task(id: $id) { id subtasks(first: 5) { totalCount nodes { id parent { id operation } root { id } } pageInfo { hasNextPage endCursor } } relatedTasks { backend nativeId systemId } } }`, { id: f.withSubtasks }) },

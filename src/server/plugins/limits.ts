@@ -16,6 +16,7 @@ import { coerceVariables } from '../variables.js';
 import { overLimit } from '../refusals.js';
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
+import { costedVariables } from '../../security/cost.js';
 
 function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
   const { status, body } = overLimit(error);
@@ -66,18 +67,24 @@ export type OperationVerdict = (
   variables: Record<string, unknown> | null | undefined,
 ) => GraphQLError | null;
 
-/** checkOperation, remembered by parsed document (Apollo hands the same object for a repeated text), operation and variables. */
+/**
+ * checkOperation, remembered by parsed document (Apollo hands the same object for a repeated
+ * text), operation name and the values of the variables the cost reads (costedVariables): a
+ * text sent with a new filter or id each time is measured once, not once per request.
+ */
 export function operationVerdicts(limits: LimitsConfig): OperationVerdict {
-  // Per document: the verdicts of its last 100 operation names and variables (false: within limits).
-  const verdicts = new WeakMap<DocumentNode, LRUCache<string, GraphQLError | false>>();
+  // Per document: the variables its cost reads, and the verdicts of its last 100 operation names
+  // and values of those (false: within limits).
+  const verdicts = new WeakMap<DocumentNode, { costed: string[]; byCall: LRUCache<string, GraphQLError | false> }>();
   return (schema, document, operationName, variables) => {
-    let byCall = verdicts.get(document);
-    if (!byCall) verdicts.set(document, (byCall = new LRUCache({ max: 100 })));
-    const key = JSON.stringify([operationName ?? null, variables ?? {}]);
-    let verdict = byCall.get(key);
+    let entry = verdicts.get(document);
+    if (!entry) verdicts.set(document, (entry = { costed: costedVariables(document), byCall: new LRUCache({ max: 100 }) }));
+    // Given or not is part of the key: an absent variable takes its default value, a null one does not.
+    const key = JSON.stringify([operationName ?? null, entry.costed.map((name) => (variables && Object.hasOwn(variables, name) ? [variables[name]] : []))]);
+    let verdict = entry.byCall.get(key);
     if (verdict === undefined) {
       verdict = checkOperation(schema, document, operationName, variables, limits) ?? false;
-      byCall.set(key, verdict);
+      entry.byCall.set(key, verdict);
     }
     return verdict || null;
   };
