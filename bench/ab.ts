@@ -9,6 +9,7 @@
  *   KIND=vsphere-soap C=8 BASE=... npx tsx bench/ab.ts              # another backend type, 8 connections
  *   BASE=$PWD ...                                                   # no change: one type's cost, twice
  *   N=3 BASE=... npx tsx bench/ab.ts                                # a page merged over 3 backends of the type
+ *   DISTINCT=1 BASE=... npx tsx bench/ab.ts                         # each request its own createdAfter (as bench/peers.ts)
  *
  * TASKGRAPH_COALESCE=off is config `server.shareInFlight: false` for both gateways
  * (lib/gateway-host.ts), so a BASE from before the option reads it too.
@@ -23,7 +24,15 @@ const base = process.env.BASE;
 if (!base) throw new Error('BASE=<path of the other checkout> is required');
 const FIELDS = `nativeId operation description status progress createdAt startedAt completedAt isCancelable
   initiatedBy { name } entitiesAffected { nativeId name type } errors { message code }`;
-const query = process.env.Q ?? `{ tasks(first: 50) { edges { node { ${FIELDS} } } } }`;
+// DISTINCT: every request its own `createdAfter` (an instant before every task, pushed upstream),
+// so nothing can be shared or remembered between requests (bench/lib/load-host.ts `vary`).
+const VARY = '__INSTANT__';
+const distinct = process.env.DISTINCT === '1';
+const query =
+  process.env.Q ??
+  (distinct
+    ? `query Tasks($after: DateTime!) { tasks(first: 50, filter: { createdAfter: $after }) { edges { node { ${FIELDS} } } } }`
+    : `{ tasks(first: 50) { edges { node { ${FIELDS} } } } }`);
 
 const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
 const specs = Array.from({ length: Number(process.env.N ?? 1) }, (_, i) => ({ kind: process.env.KIND ?? 'prism', name: `pc${i + 1}`, seed: 7 + i, backfill: 120, latencyMs: 5 }));
@@ -36,7 +45,8 @@ try {
     url: (await gateway.call<{ url: string }>('start', { backends })).url,
     method: 'POST' as const,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify(distinct ? { query, variables: { after: VARY } } : { query }),
+    ...(distinct ? { vary: { placeholder: VARY, before: '2000-01-01T00:00:00.000Z' } } : {}),
   });
   const targets = [
     { label: 'base', spec: await spec(a), pid: a.pid },
