@@ -8,6 +8,7 @@
  *   (cd /tmp/base && npm run build) && npm run build
  *   KIND=vcd BASE=/tmp/base npx tsx bench/select-pushdown.ts          # the thin and the wide list
  *   KIND=vsphere-soap BASE=$PWD npx tsx bench/select-pushdown.ts      # no change: where the bytes go
+ *   COLLECTORS=off KIND=vsphere-soap ...                              # vim without history collectors (vcsim, ESXi)
  *   R=6 ... (rounds of the CPU runs), K=40 ... (queries counted for the bytes)
  *
  * Bytes are counted by a proxy in this process between the gateways and the simulator, by
@@ -18,7 +19,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startChild } from './lib/ipc.js';
 import { interleave } from './lib/interleave.js';
-import type { StartedSim } from './lib/sim-host.js';
+import { simulator } from '../src/simulators/registry.js';
 import { round } from './lib/stats.js';
 
 const base = process.env.BASE;
@@ -76,11 +77,17 @@ async function startProxy(target: URL, counted: Counts): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const sims = await startChild(new URL('./lib/sim-host.ts', import.meta.url));
-const [sim] = await sims.call<StartedSim[]>('start', [{ kind, name: 'b1', seed: 7, backfill: 120, latencyMs: 5 }]);
+// The simulator runs in this process (with the proxies), so that it can be started with
+// options: COLLECTORS=off is a vim server without task history collectors (vcsim, ESXi).
+const start = simulator(kind);
+if (!start) throw new Error(`unknown simulator ${kind}`);
+const sim = await start({ seed: 7, ...(process.env.COLLECTORS === 'off' ? { collectors: false } : {}) } as Parameters<typeof start>[0]);
+sim.world.backfill(120);
+sim.server.setFaults({ latencyMs: 5 });
+const backend = sim.backendConfig('b1');
 // One proxy per gateway, so that both can be counted over the same queries, interleaved.
 const counts: Counts[] = [new Map(), new Map()];
-const proxied = await Promise.all(counts.map(async (c) => ({ ...sim!.backend, url: await startProxy(new URL(sim!.url), c) })));
+const proxied = await Promise.all(counts.map(async (c) => ({ ...backend, url: await startProxy(new URL(sim.server.url), c) })));
 const a = await startChild(new URL(`file://${base}/bench/lib/gateway-host.ts`));
 const b = await startChild(new URL('./lib/gateway-host.ts', import.meta.url));
 const load = await startChild(new URL('./lib/load-host.ts', import.meta.url));
@@ -109,7 +116,7 @@ try {
       pid: g.pid,
       spec: { url: g.url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { after: VARY } }), vary: { placeholder: VARY, before: BEFORE_EVERY_TASK } },
     }));
-    const figures = await interleave(load, targets, { connections: Number(process.env.C ?? 8), durationMs: 3000, warmupMs: 500, rounds: Number(process.env.R ?? 4) }, { backend: sims.pid });
+    const figures = await interleave(load, targets, { connections: Number(process.env.C ?? 8), durationMs: 3000, warmupMs: 500, rounds: Number(process.env.R ?? 4) }, { backend: process.pid });
     for (const f of figures) {
       const cpu = f.rounds.length ? f.cpuMsPerQuery.server : NaN;
       console.log(`${shape} ${f.label.padEnd(4)} RPS ${f.rps}  p50 ${f.p50} ms  gateway CPU ${cpu} ms/query (median of ${f.rounds.length})  errors ${f.errors}${f.firstError ? ` ${f.firstError}` : ''}`);
@@ -119,7 +126,8 @@ try {
   console.error(err);
   process.exitCode = 1;
 } finally {
-  for (const c of [load, a, b, sims]) await c.stop();
+  for (const c of [load, a, b]) await c.stop();
+  await sim.close();
   // The proxy's keep-alive sockets would hold the process open.
   process.exit();
 }
