@@ -1,11 +1,16 @@
 /**
  * `fields` against the simulator: records asked for some attributes carry only those (and
  * their href), and a record that stands in for a task the listing could not re-read carries
- * every field the caller selected, as a whole record does.
+ * every field the caller selected, as a whole record does; task history never records such a
+ * thin listing as whole tasks.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskAdapter } from '../../src/adapters/contract.js';
 import type { TaskField, TaskModel } from '../../src/model/task.js';
+import { gql, startTestGateway, waitFor } from '../support/gateway.js';
 import { ctx, startVcd, type VcdFixture } from './fixture.js';
 
 const pick = (task: TaskModel | null | Error, fields: readonly TaskField[]) =>
@@ -70,5 +75,34 @@ describe('vcd select pushdown (fields)', () => {
     expect(thin.tasks.every((t) => t.progressMessage === null && t.description === null)).toBe(true);
     expect(whole.tasks.some((t) => t.description !== null)).toBe(true);
     expect(thin.tasks.map((t) => pick(t, select))).toEqual(whole.tasks.map((t) => pick(t, select)));
+  });
+
+  it('leaves a thin listing out of task history, which records whole tasks read by id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'taskgraph-vcd-select-'));
+    const gw = await startTestGateway([f.sim.backendConfig('vcd')], { history: { path: join(dir, 'history.db') } });
+    try {
+      // Records stand in for the tasks (their reads fail), with only the selected fields.
+      f.sim.server.setFaults({ failNext: 10_000, failStatus: 400, faultPath: '/api/task/' });
+      let listed;
+      try {
+        listed = await gql<{ tasks: { nodes: Array<{ id: string; status: string }> } }>(gw.url, '{ tasks(first: 5, filter: { status: [RUNNING, SUCCEEDED] }) { nodes { id status } } }');
+      } finally {
+        f.sim.server.setFaults({ failNext: 0 });
+      }
+      const ids = listed.data!.tasks.nodes.map((n) => n.id);
+      expect(ids.length).toBe(5);
+      const recorded = async () => {
+        const res = await gql<{ taskHistory: { totalCount: number } }>(gw.url, '{ taskHistory(first: 50) { totalCount } }');
+        expect(res.errors).toBeUndefined();
+        return res.data!.taskHistory.totalCount;
+      };
+      // A task read whole by id is recorded, after whatever the listing gave the recorder.
+      expect((await gql(gw.url, 'query($id: ID!) { task(id: $id) { id } }', { id: ids[0] })).errors).toBeUndefined();
+      await waitFor(async () => (await recorded()) > 0, 'the task read by id in history');
+      expect(await recorded()).toBe(1);
+    } finally {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
