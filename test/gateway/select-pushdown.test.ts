@@ -31,6 +31,28 @@ function selectionOf(field: GraphQLField<unknown, unknown>): string {
   return `${field.name} { ${leaves.map((f) => f.name).join(' ')} ${tasks.map((f) => `${f.name} { id status }`).join(' ')} }`;
 }
 
+/** Every Task field, listed, equals the same field of the task read by id (`filter`: GraphQL text or ''). */
+function listsEveryFieldAsReadById(url: () => string, filter: string, listed: (mark: number) => void, mark: () => number) {
+  // transitions reads task history, off here (HISTORY_UNAVAILABLE): test/history/gateway.test.ts covers it.
+  for (const field of Object.values(taskType.getFields()).filter((f) => f.name !== 'transitions')) {
+    it(`lists ${field.name} exactly as the full read by id gives it`, async () => {
+      const selection = selectionOf(field);
+      const at = mark();
+      const list = await gql<{ tasks: { nodes: Array<Record<string, unknown> & { id: string }> } }>(url(), `{ tasks(first: 30${filter}) { nodes { id ${selection} } } }`);
+      expect(list.errors).toBeUndefined();
+      listed(at);
+      const nodes = list.data!.tasks.nodes;
+      expect(nodes.length).toBeGreaterThan(20);
+      const byId = await gql<Record<string, Record<string, unknown>>>(
+        url(),
+        `{ ${nodes.map((n, i) => `t${i}: task(id: ${JSON.stringify(n.id)}) { id ${selection} }`).join('\n')} }`,
+      );
+      expect(byId.errors).toBeUndefined();
+      expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
+    });
+  }
+}
+
 describe('select pushdown (Prism)', () => {
   const clock = manualClock();
   let pc: PrismSimulator;
@@ -73,47 +95,8 @@ describe('select pushdown (Prism)', () => {
     expect(listSelect(mark)!.split(',')).toEqual(expect.arrayContaining(['subSteps', 'parentTask']));
   });
 
-  // transitions reads task history, off here (HISTORY_UNAVAILABLE): test/history/gateway.test.ts covers it.
-  for (const field of Object.values(taskType.getFields()).filter((f) => f.name !== 'transitions')) {
-    it(`lists ${field.name} exactly as the full read by id gives it`, async () => {
-      const selection = selectionOf(field);
-      const mark = pc.server.recent().length;
-      const listed = await gql<{ tasks: { nodes: Array<Record<string, unknown> & { id: string }> } }>(gw.url, `{ tasks(first: 30) { nodes { id ${selection} } } }`);
-      expect(listed.errors).toBeUndefined();
-      expect(listSelect(mark)).not.toBeNull();
-      const nodes = listed.data!.tasks.nodes;
-      expect(nodes.length).toBeGreaterThan(20);
-      const byId = await gql<Record<string, Record<string, unknown>>>(
-        gw.url,
-        `{ ${nodes.map((n, i) => `t${i}: task(id: ${JSON.stringify(n.id)}) { id ${selection} }`).join('\n')} }`,
-      );
-      expect(byId.errors).toBeUndefined();
-      expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
-    });
-  }
+  listsEveryFieldAsReadById(() => gw.url, '', (at) => expect(listSelect(at)).not.toBeNull(), () => pc.server.recent().length);
 });
-
-/** Every Task field, listed, equals the same field of the task read by id (`filter`: GraphQL text or ''). */
-function listsEveryFieldAsReadById(url: () => string, filter: string, listed: (mark: number) => void, mark: () => number) {
-  // transitions reads task history, off here (HISTORY_UNAVAILABLE): test/history/gateway.test.ts covers it.
-  for (const field of Object.values(taskType.getFields()).filter((f) => f.name !== 'transitions')) {
-    it(`lists ${field.name} exactly as the full read by id gives it`, async () => {
-      const selection = selectionOf(field);
-      const at = mark();
-      const list = await gql<{ tasks: { nodes: Array<Record<string, unknown> & { id: string }> } }>(url(), `{ tasks(first: 30${filter}) { nodes { id ${selection} } } }`);
-      expect(list.errors).toBeUndefined();
-      listed(at);
-      const nodes = list.data!.tasks.nodes;
-      expect(nodes.length).toBeGreaterThan(20);
-      const byId = await gql<Record<string, Record<string, unknown>>>(
-        url(),
-        `{ ${nodes.map((n, i) => `t${i}: task(id: ${JSON.stringify(n.id)}) { id ${selection} }`).join('\n')} }`,
-      );
-      expect(byId.errors).toBeUndefined();
-      expect(nodes).toEqual(nodes.map((_, i) => byId.data![`t${i}`]));
-    });
-  }
-}
 
 describe('select pushdown (vCD)', () => {
   const clock = manualClock();
