@@ -36,6 +36,8 @@ export interface QueryParams {
   pageSize: number;
   clauses: Clauses;
   direction: 'ASC' | 'DESC';
+  /** Record attributes to return (`fields`, fields.ts); absent: all of them. */
+  fields?: readonly string[];
 }
 
 /** Absolute hrefs of the logged-in org and user, when the login answer named them. */
@@ -221,7 +223,9 @@ export function createVcdClient(options: VcdClientOptions): VcdClient {
       const sort = params.direction === 'DESC' ? 'sortDesc' : 'sortAsc';
       const path =
         `/api/query?type=${queryType}&format=records&page=${params.page}&pageSize=${params.pageSize}` +
-        `${encodeFilter(params.clauses, apiVersion)}&${sort}=startDate`;
+        `${encodeFilter(params.clauses, apiVersion)}&${sort}=startDate` +
+        // Attribute names only (fields.ts): nothing to encode, as pyvcloud sends them.
+        (params.fields?.length ? `&fields=${params.fields.join(',')}` : '');
       return readPage(await call({ method: 'GET', path, operation: 'list tasks' }, ctx), 'list tasks');
     },
     async queryPage(href, ctx) {

@@ -20,12 +20,17 @@
  * exactly, the records are returned as they are, marked `incomplete`: the gateway then reads
  * the survivors with getTasks, instead of this listing re-reading every candidate.
  *
+ * With ListQuery.select the query asks only for the record attributes needed (`fields`,
+ * fields.ts). Later pages follow `nextPage` links, which repeat the query's parameters (the
+ * simulator's do; were a cell to drop `fields` there, those pages would only be whole records).
+ *
  * A parent filter is answered from the parent itself: its nested `<Tasks>` are its subtasks.
  */
 import type { CallContext, ListQuery, TaskPage } from '../contract.js';
 import { compareTasks, isAfter, matchesFilter, type TaskFilter } from '../../model/filter.js';
 import { isTerminal, sortTime, type TaskModel } from '../../model/task.js';
 import type { VcdClient } from './client.js';
+import { vcdQueryFields } from './fields.js';
 import { buildFilter, entitiesPushedExactly } from './filter.js';
 import { recordToModel, taskUrn, taskUuid } from './map.js';
 import type { Prefetch } from './prefetch.js';
@@ -111,7 +116,9 @@ export async function listTasks(deps: ListingDeps, query: ListQuery, ctx: CallCo
   // A first page is what a task view polls: the tasks unfinished on its last answer are read
   // beside the query (prefetch.ts), not after it.
   const polled = query.after ? undefined : JSON.stringify([query.direction, query.limit, recordsOnly, native.clauses]);
-  const querying = deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction }, ctx);
+  // Records the caller selects fields of carry only those (and what is ordered and filtered on).
+  const fields = query.select && vcdQueryFields({ select: query.select, filter: query.filter, queryType: deps.client.queryType, recordsOnly });
+  const querying = deps.client.query({ page: 1, pageSize, clauses: native.clauses, direction: query.direction, ...(fields ? { fields } : {}) }, ctx);
   if (polled) deps.prefetch?.start(polled, ctx);
   const first = await querying;
   ingest(first);

@@ -129,6 +129,27 @@ export function evaluate(node: FilterNode, record: Record<string, string>): bool
   }
 }
 
+/**
+ * A record with only the attributes `fields` names (vCloud API programming guide, "Query
+ * Parameters"; see src/adapters/vcd/fields.ts), and its `href`, which every record keeps.
+ * Filtering and sorting happen before, on every attribute, as vCD filters on its database
+ * columns whatever it returns. Names that are not task record attributes (and `metadata:`
+ * keys, as the simulator keeps no metadata) are ignored: what vCD answers for an unknown name
+ * is UNCONFIRMED, so the simulator is tolerant, and the adapter only sends known names.
+ */
+export function projectRecord(attrs: Record<string, string>, fields: ReadonlySet<string> | null): Record<string, string> {
+  if (!fields) return attrs;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attrs)) if (name === 'href' || fields.has(name)) out[name] = value;
+  return out;
+}
+
+/** The names of a `fields` parameter; null when absent or empty (then: every attribute). */
+export function parseFields(text: string | null): ReadonlySet<string> | null {
+  const names = (text ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  return names.length ? new Set(names) : null;
+}
+
 /** Orders records by one attribute; ties keep creation order (vCD's default is the database id). */
 export function sortRecords(records: Array<{ seq: number; attrs: Record<string, string> }>, attribute: string, desc: boolean): void {
   records.sort((a, b) => {

@@ -9,7 +9,7 @@ import type { SimState, SimTask, TaskWorld } from '../task-world.js';
 import type { SimSession } from './auth.js';
 import type { VcdStatusText } from './catalog.js';
 import { isSystem, orgByUuid } from './directory.js';
-import { evaluate, FilterError, parseFilter, RECORD_ATTRIBUTES, sortRecords, type FilterMode } from './query.js';
+import { evaluate, FilterError, parseFields, parseFilter, projectRecord, RECORD_ATTRIBUTES, sortRecords, type FilterMode } from './query.js';
 import { RECORDS_TYPE, recordAttributes, renderQueryPage, renderTask, renderTasksList, TASK_TYPE, type RenderContext } from './render.js';
 import { empty, noAccess, vcdError, xml } from './respond.js';
 
@@ -84,6 +84,7 @@ export function queryRoute(c: TaskRouteContext): SimResponse {
   records.sort((a, b) => a.seq - b.seq);
   if (sortBy) sortRecords(records, sortBy, sortDesc !== null);
 
+  const fields = parseFields(req.query.get('fields'));
   const total = records.length;
   const lastPage = Math.max(1, Math.ceil(total / pageSize));
   const base = `${c.origin}${req.path}`;
@@ -107,7 +108,7 @@ export function queryRoute(c: TaskRouteContext): SimResponse {
     pageSize,
     total,
     links,
-    records: records.slice((page - 1) * pageSize, page * pageSize).map((r) => r.attrs),
+    records: records.slice((page - 1) * pageSize, page * pageSize).map((r) => projectRecord(r.attrs, fields)),
     recordElement: admin ? 'AdminTaskRecord' : 'TaskRecord',
   });
   return xml(req, 200, body, RECORDS_TYPE, c.version, route);
