@@ -35,7 +35,7 @@ const nodeHttp = () =>
 // As src/adapters/http.ts configures it, without and with the cookie jar.
 const client = (cookieJar?: CookieJar) =>
   got.extend({ agent: { http: agent }, responseType: 'buffer', throwHttpErrors: false, followRedirect: false, decompress: false, headers: { 'user-agent': undefined }, cookieJar, retry: { limit: 0 } });
-const viaGot = (g: ReturnType<typeof client>) => async () => (await g(url, { headers, timeout: { request: 30_000 }, signal: new AbortController().signal })).body;
+const viaGot = (g: ReturnType<typeof client>) => async () => (await g(url, { headers, timeout: { request: 30_000 }, signal: new AbortController().signal, responseType: 'buffer' })).body;
 
 const clients: Record<string, () => Promise<Buffer>> = { 'node:http': nodeHttp, got: viaGot(client()), 'got + tough-cookie': viaGot(client(new CookieJar())) };
 const N = Number(process.env.N ?? 3000);
