@@ -106,7 +106,9 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       onOperation: (ctx, id, _payload, args, result) => {
         const operation = running.get(ctx.extra)?.get(id);
         if (operation) {
-          operation.operationType = getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
+          const ast = getOperationAST(args.document, args.operationName);
+          operation.operationType = ast?.operation ?? 'unknown';
+          operation.operationName ??= ast?.name?.value;
           operation.requestId = (args.contextValue as unknown as GatewayContext).call.requestId;
         }
         return fastPath && Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined;
