@@ -141,6 +141,18 @@ describe('GraphQL over SSE', () => {
     expect(gw.hub.stats().subscribers).toBe(0);
   });
 
+  it('is CSRF-safe: a POST a cross-site page could send is refused, a mutation over GET is not run', async () => {
+    const before = await metricValue(gw.url, 'taskgraph_requests_refused_total{reason="csrf"}');
+    // text/plain needs no preflight; graphql-sse alone reads it as JSON because it contains "application/json".
+    const forged = await fetch(gw.url, { method: 'POST', headers: { ...EVENT_STREAM, ...ops, 'content-type': 'text/plain; x=application/json' }, body: JSON.stringify({ query: EVENTS }) });
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as any).errors[0].message).toContain('Cross-Site Request Forgery');
+    expect(await metricValue(gw.url, 'taskgraph_requests_refused_total{reason="csrf"}')).toBe(before + 1);
+    const mutation = await fetch(getUrl(gw.url, 'mutation { cancelTask(id: "x") { error { code } } }'), { headers: { ...EVENT_STREAM, ...ops } });
+    expect(mutation.status).toBe(405);
+    expect(gw.hub.stats().subscribers).toBe(0);
+  });
+
   it('applies the query limits before anything runs: depth, introspection, _service, bad variables', async () => {
     const cases: Array<[string, Record<string, unknown> | undefined, string]> = [
       ['subscription { taskEvents { task { parent { parent { parent { id } } } } } }', undefined, 'limits.maxDepth'],
