@@ -15,6 +15,7 @@ import type { Principal } from '../security/principal.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { HttpAuthVerdict } from '../server/plugins/auth.js';
 import { INTERNAL_ERROR, NOT_JSON, overLimit, tooLarge, unauthorized, type Refusal } from '../server/refusals.js';
+import { readBody } from '../server/request-body.js';
 import type { KnownOperations } from './known-operations.js';
 
 export interface GraphqlPostOptions {
@@ -64,22 +65,6 @@ function parseBody(raw: Buffer): unknown {
   } catch {
     return null;
   }
-}
-
-/** Reads the whole body, or null past the limit. */
-function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(size <= maxBytes ? Buffer.concat(chunks) : null);
-    });
-    req.on('error', reject);
-  });
 }
 
 /** A request handler that takes `POST /graphql` JSON requests and returns false for the rest. */

@@ -1,7 +1,6 @@
 /**
- * node:http around graphql-sse's handler (sse.ts): which requests are GraphQL over SSE, the
- * body read with the gateway's size limit (graphql-sse's own `use/http` reads without one),
- * and an event stream written to the response: a slow reader is cut instead of buffered
+ * node:http around graphql-sse's handler (sse.ts): which requests are GraphQL over SSE, and
+ * an event stream written to the response: a slow reader is cut instead of buffered
  * without bound, and a stream whose credentials expire ends with an UNAUTHENTICATED error.
  * The protocol: https://github.com/enisdenjo/graphql-sse/blob/master/PROTOCOL.md
  */
@@ -42,20 +41,6 @@ export function isSseRequest(req: http.IncomingMessage): boolean {
   const query = url.indexOf('?');
   if ((query === -1 ? url : url.slice(0, query)) !== '/graphql') return false;
   return acceptsEventStream(req.headers.accept) || req.headers[TOKEN_HEADER_KEY] !== undefined || req.method === 'PUT' || req.method === 'DELETE';
-}
-
-/** The whole body as text, or null past `maxBytes` (the rest is read and dropped). */
-export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= maxBytes ? Buffer.concat(chunks).toString('utf8') : null));
-    req.on('error', reject);
-  });
 }
 
 /** What ends a stream early. */

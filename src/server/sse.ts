@@ -33,7 +33,8 @@ import { logStreamedOperation, type Logger } from './plugins/logging.js';
 import { maskResult } from './plugins/mask-errors.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
 import { NOT_JSON, tooLarge, tooManyStreams, unauthorized, INTERNAL_ERROR, type Refusal } from './refusals.js';
-import { acceptsEventStream, isSseRequest, readBody, streamTokenOf, writeStream } from './sse-http.js';
+import { acceptsEventStream, isSseRequest, streamTokenOf, writeStream } from './sse-http.js';
+import { readBody } from './request-body.js';
 import { SseStreams, type OpenStream, type SseLimits } from './sse-streams.js';
 
 // The graphql instance graphql-ws and Apollo load (see shared-execution.ts).
@@ -184,8 +185,10 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
     }
     let body: string | Record<string, unknown> | null = null;
     if (req.method === 'POST') {
-      const raw = await readBody(req, options.maxBodyBytes);
-      if (raw === null) return fail(tooLarge(options.maxBodyBytes));
+      // With the gateway's size limit: graphql-sse's own use/http reads a body without one.
+      const bytes = await readBody(req, options.maxBodyBytes);
+      if (bytes === null) return fail(tooLarge(options.maxBodyBytes));
+      const raw = bytes.toString('utf8');
       // Another content type is graphql-sse's to refuse (415).
       if (!isJson(req.headers['content-type'])) body = raw;
       else {
