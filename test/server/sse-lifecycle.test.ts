@@ -7,7 +7,9 @@
  * Gateway) reconnect, to another replica.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayServer } from '../../src/server/http.js';
+import { buildSchema } from '../../src/gateway/schema.js';
+import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
+import { configFor, createTestBackendSet } from '../reliability/support/backends.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { AUDIENCE, claims, ISSUER, signJwt } from '../security/support.js';
 import { startTestGateway, waitFor } from '../support/gateway.js';
@@ -70,5 +72,23 @@ describe('the end of an SSE stream', () => {
     expect([distinct.cut, single.cut]).toEqual([false, false]);
     expect([...distinct.events, ...single.events].filter((e) => e.event === 'complete')).toEqual([]);
     expect(gw.hub.stats().subscribers).toBe(0);
+  });
+
+  it('drops a reservation no stream opened within its time, with the operations sent to it', async () => {
+    const backends = createTestBackendSet([configFor(sim, 'pc')]);
+    const server = await startGatewayServer({ schema: buildSchema(), backends, subscriptions: { pollFastMs: 50, pollIdleMs: 50 }, sse: { reservationTtlMs: 200 } });
+    try {
+      const token = await (await fetch(server.url, { method: 'PUT' })).text();
+      const headers = { 'x-graphql-event-stream-token': token, 'content-type': 'application/json' };
+      const post = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query: EVENTS, extensions: { operationId: 'op' } }) });
+      expect(post.status).toBe(202);
+      await waitFor(() => server.hub.stats().subscribers === 1, 'the operation subscribed, waiting for its stream');
+      await waitFor(() => server.hub.stats().subscribers === 0, 'the operation released when the reservation expired');
+      // The token names nothing any more.
+      const late = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query: EVENTS, extensions: { operationId: 'op2' } }) });
+      expect(late.status).toBe(404);
+    } finally {
+      await server.stop();
+    }
   });
 });
