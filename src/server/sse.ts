@@ -35,7 +35,7 @@ import type { GatewayMetrics } from './plugins/metrics.js';
 import { NOT_JSON, tooLarge, tooManyStreams, unauthorized, INTERNAL_ERROR, type Refusal } from './refusals.js';
 import { acceptsEventStream, isSseRequest, streamTokenOf, writeStream } from './sse-http.js';
 import { readBody } from './request-body.js';
-import { SseStreams, type OpenStream, type SseLimits } from './sse-streams.js';
+import { SseStreams, type OpenStream, type Reservation, type SseLimits } from './sse-streams.js';
 
 // The graphql instance graphql-ws and Apollo load (see shared-execution.ts).
 const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -148,6 +148,51 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
     res.end(text);
   }
 
+  /**
+   * Which mode the request is in and whether its caller may have it: a new distinct stream or
+   * a reservation (PUT) counts towards the caller's bound, an operation POSTed onto a
+   * reservation towards the stream's. `release` ends a distinct stream's hold.
+   */
+  function admit(method: string | undefined, principal: Principal, eventStream: boolean, own: Reservation | undefined): { refusal: Refusal } | { state: RequestState; release: () => void } {
+    const state: RequestState = { principal, token: own ? own.token : null, closed: null, recorded: false };
+    if (method === 'PUT' || (eventStream && !own)) {
+      const over = streams.admit(principal);
+      if (over) return { refusal: tooManyStreams(over) };
+      if (method === 'PUT') return { state: { ...state, token: randomUUID() }, release: () => {} };
+      const closed = new AbortController();
+      const unhold = streams.hold(principal);
+      return {
+        state: { ...state, closed: closed.signal },
+        release: () => {
+          closed.abort();
+          unhold();
+        },
+      };
+    }
+    if (own) {
+      const over = method === 'POST' ? streams.addOperation(own) : null;
+      if (over) return { refusal: tooManyStreams(over) };
+      return { state: { ...state, closed: own.closed.signal }, release: () => {} };
+    }
+    return { state, release: () => {} };
+  }
+
+  /** A POST's body: JSON parsed (another content type is graphql-sse's to refuse, 415), or the refusal. */
+  async function readParams(req: http.IncomingMessage): Promise<{ ok: true; body: string | Record<string, unknown> } | { ok: false; refusal: Refusal }> {
+    // With the gateway's size limit: graphql-sse's own use/http reads a body without one.
+    const bytes = await readBody(req, options.maxBodyBytes);
+    if (bytes === null) return { ok: false, refusal: tooLarge(options.maxBodyBytes) };
+    const raw = bytes.toString('utf8');
+    if (!isJson(req.headers['content-type'])) return { ok: true, body: raw };
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      // graphql-sse answers a JSON body that is not an object itself (400).
+      return { ok: true, body: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : raw };
+    } catch {
+      return { ok: false, refusal: NOT_JSON };
+    }
+  }
+
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const verdict = await authenticateHttp(security.authenticator, req.method, req.headers);
     if (!verdict.ok) {
@@ -160,46 +205,17 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
     const reservation = token === null ? undefined : streams.reservation(token);
     // Another caller's token is a token that does not exist.
     const own = reservation && reservation.principal.id === principal.id ? reservation : undefined;
-    const state: RequestState = { principal, token: own ? own.token : null, closed: null, recorded: false };
-    let release = () => {};
     if (req.method === 'POST' && isCrossSiteSendable(req.headers)) return refuse(req, res, CSRF_REFUSAL);
-    if (req.method === 'PUT' || (eventStream && !own)) {
-      const over = streams.admit(principal);
-      if (over) return refuse(req, res, tooManyStreams(over));
-      if (req.method === 'PUT') state.token = randomUUID();
-      else {
-        const closed = new AbortController();
-        state.closed = closed.signal;
-        const unhold = streams.hold(principal);
-        release = () => {
-          closed.abort();
-          unhold();
-        };
-      }
-    } else if (own) {
-      state.closed = own.closed.signal;
-      if (req.method === 'POST') {
-        const over = streams.addOperation(own);
-        if (over) return refuse(req, res, tooManyStreams(over));
-      }
+    const admitted = admit(req.method, principal, eventStream, own);
+    if ('refusal' in admitted) return refuse(req, res, admitted.refusal);
+    const { state, release } = admitted;
+    const params = req.method === 'POST' ? await readParams(req) : ({ ok: true, body: null } as const);
+    if (!params.ok) {
+      release();
+      if (own) streams.operationDone(own.token);
+      return refuse(req, res, params.refusal);
     }
-    let body: string | Record<string, unknown> | null = null;
-    if (req.method === 'POST') {
-      // With the gateway's size limit: graphql-sse's own use/http reads a body without one.
-      const bytes = await readBody(req, options.maxBodyBytes);
-      if (bytes === null) return fail(tooLarge(options.maxBodyBytes));
-      const raw = bytes.toString('utf8');
-      // Another content type is graphql-sse's to refuse (415).
-      if (!isJson(req.headers['content-type'])) body = raw;
-      else {
-        try {
-          body = JSON.parse(raw) as Record<string, unknown>;
-        } catch {
-          return fail(NOT_JSON);
-        }
-      }
-    }
-    const [payload, init] = await handler({ method: req.method!, url: req.url!, headers: headersOf(req, eventStream), body, raw: req, context: state }).catch((error: unknown) => {
+    const [payload, init] = await handler({ method: req.method!, url: req.url!, headers: headersOf(req, eventStream), body: params.body, raw: req, context: state }).catch((error: unknown) => {
       release();
       throw error;
     });
@@ -226,12 +242,6 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
     if (own) streams.release(own.token);
     else release();
     streams.closed(open);
-
-    function fail(refusal: Refusal): void {
-      release();
-      if (own && req.method === 'POST') streams.operationDone(own.token);
-      refuse(req, res, refusal);
-    }
   }
 
   return {

@@ -153,7 +153,7 @@ describe('GraphQL over SSE', () => {
     expect(gw.hub.stats().subscribers).toBe(0);
   });
 
-  it('applies the query limits before anything runs: depth, introspection, _service, bad variables', async () => {
+  it('applies the query limits before anything runs: depth, introspection, _service, bad variables, body', async () => {
     const cases: Array<[string, Record<string, unknown> | undefined, string]> = [
       ['subscription { taskEvents { task { parent { parent { parent { id } } } } } }', undefined, 'limits.maxDepth'],
       ['{ __schema { types { name } } }', undefined, 'limits.introspection'],
@@ -168,6 +168,11 @@ describe('GraphQL over SSE', () => {
     expect(badInput.status).toBe(400);
     expect((await badInput.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(await metricValue(gw.url, 'taskgraph_requests_refused_total{reason="limit"}')).toBeGreaterThanOrEqual(3);
+    const malformed = await fetch(gw.url, { method: 'POST', headers: { ...EVENT_STREAM, ...ops, 'content-type': 'application/json' }, body: '{"query": "subscription {' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as any).errors[0].message).toBe('the request body is not valid JSON');
+    const huge = await fetch(gw.url, { method: 'POST', headers: { ...EVENT_STREAM, ...ops, 'content-type': 'application/json' }, body: JSON.stringify({ query: EVENTS, variables: { pad: 'x'.repeat(1024 * 1024) } }) });
+    expect(huge.status).toBe(413);
     expect(gw.hub.stats().subscribers).toBe(0);
   });
 
