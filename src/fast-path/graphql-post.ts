@@ -55,7 +55,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-
 /** The parsed body as express.json() (strict) gives it: `{}` for an empty body, null (refused) for anything but an object or array. */
 function parseBody(raw: Buffer): unknown {
   if (raw.length === 0) return {};
