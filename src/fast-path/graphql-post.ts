@@ -14,7 +14,8 @@ import type { GraphQLError } from 'graphql';
 import type { Principal } from '../security/principal.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { HttpAuthVerdict } from '../server/plugins/auth.js';
-import { INTERNAL_ERROR, NOT_JSON, overLimit, tooLarge, type Refusal } from '../server/refusals.js';
+import { INTERNAL_ERROR, NOT_JSON, overLimit, tooLarge, unauthorized, type Refusal } from '../server/refusals.js';
+import { readBody } from '../server/request-body.js';
 import type { KnownOperations } from './known-operations.js';
 
 export interface GraphqlPostOptions {
@@ -28,6 +29,8 @@ export interface GraphqlPostOptions {
   checkOperation(body: unknown): GraphQLError | null;
   context(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   maxBodyBytes: number;
+  /** Every refusal sent before Apollo, to be logged and counted as the express chain's are. */
+  refused(req: http.IncomingMessage, refusal: Refusal): void;
 }
 
 /**
@@ -52,8 +55,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-const refuse = (res: http.ServerResponse, refusal: Refusal) => sendJson(res, refusal.status, refusal.body);
-
 /** The parsed body as express.json() (strict) gives it: `{}` for an empty body, null (refused) for anything but an object or array. */
 function parseBody(raw: Buffer): unknown {
   if (raw.length === 0) return {};
@@ -65,43 +66,33 @@ function parseBody(raw: Buffer): unknown {
   }
 }
 
-/** Reads the whole body, or null (and answers 413) past the limit. */
-function readBody(req: http.IncomingMessage, res: http.ServerResponse, maxBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size <= maxBytes) return resolve(Buffer.concat(chunks));
-      refuse(res, tooLarge(maxBytes));
-      resolve(null);
-    });
-    req.on('error', reject);
-  });
-}
-
 /** A request handler that takes `POST /graphql` JSON requests and returns false for the rest. */
 export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.IncomingMessage, res: http.ServerResponse) => boolean {
+  function refuse(req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal, headers?: Record<string, string>): void {
+    options.refused(req, refusal);
+    sendJson(res, refusal.status, refusal.body, headers);
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, search: string): Promise<void> {
     const verdict = await options.authenticate(req);
     if (!verdict.ok) {
       req.resume();
-      sendJson(res, verdict.status, verdict.body, verdict.headers);
+      refuse(req, res, unauthorized(verdict.status, verdict.body), verdict.headers);
       return;
     }
-    const raw = await readBody(req, res, options.maxBodyBytes);
-    if (!raw) return;
+    const raw = await readBody(req, options.maxBodyBytes);
+    if (!raw) {
+      refuse(req, res, tooLarge(options.maxBodyBytes));
+      return;
+    }
     const body = parseBody(raw);
     if (body === null) {
-      refuse(res, NOT_JSON);
+      refuse(req, res, NOT_JSON);
       return;
     }
     const tooMuch = options.checkLimits(body);
     if (tooMuch) {
-      refuse(res, overLimit(tooMuch));
+      refuse(req, res, overLimit(tooMuch));
       return;
     }
     const { known } = options;
@@ -109,7 +100,7 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
     // Over a limit is refused here, before Apollo, known text or not (the express chain does the same).
     const over = match ? known!.refusal(match) : options.checkOperation(body);
     if (over) {
-      refuse(res, overLimit(over));
+      refuse(req, res, overLimit(over));
       return;
     }
     let context: GatewayContext | undefined;
@@ -147,7 +138,7 @@ export function graphqlPostHandler(options: GraphqlPostOptions): (req: http.Inco
     const query = url.indexOf('?');
     if ((query === -1 ? url : url.slice(0, query)) !== '/graphql') return false;
     handle(req, res, query === -1 ? '' : url.slice(query)).catch(() => {
-      if (!res.headersSent) refuse(res, INTERNAL_ERROR);
+      if (!res.headersSent) refuse(req, res, INTERNAL_ERROR);
       else res.destroy();
     });
     return true;

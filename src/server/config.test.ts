@@ -20,7 +20,7 @@ function errorOf(fn: () => unknown): string {
 describe('config', () => {
   it('applies defaults and validates each backend with its own schema', () => {
     const config = parseConfig({ backends: [prism] });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true, sse: { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100 } });
     expect(config.backends[0]!.config).toMatchObject({ name: 'pc1', type: 'prism', timeoutMs: 10000, apiVersion: 'v4.0', tls: { insecure: false } });
   });
 

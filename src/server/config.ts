@@ -35,6 +35,16 @@ export const serverSchema = z
      * request does its own work (benchmarks of the engine alone). Default: server.fastPath.
      */
     shareInFlight: z.boolean().optional(),
+    /** GraphQL over SSE (src/server/sse.ts): bounds per caller and per single-connection stream (docs/operations.md). */
+    sse: z
+      .object({
+        /** Open distinct-connection streams plus single-connection reservations one principal may hold. */
+        maxStreamsPerPrincipal: z.number().int().min(1).default(1000),
+        /** Operations one single-connection stream may carry at once. */
+        maxOperationsPerStream: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .default({ maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100 }),
   })
   .strict()
   .superRefine((server, ctx) => {
@@ -52,7 +62,7 @@ export const serverSchema = z
     knownOperations: fastPath && (knownOperations ?? true),
     shareInFlight: fastPath && (shareInFlight ?? true),
   }))
-  .default({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true });
+  .default({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true, sse: { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100 } });
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 

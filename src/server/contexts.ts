@@ -28,10 +28,12 @@ export interface Contexts {
   http(req: http.IncomingMessage, principal: Principal): Promise<GatewayContext>;
   /** The context of one graphql-ws operation by `principal`, on a connection that aborts `connectionClosed` when it closes. */
   ws(principal: Principal, connectionClosed: AbortSignal): GatewayContext;
+  /** The context of one GraphQL over SSE operation sent by `req`, on an event stream that aborts `streamClosed` when it ends. */
+  sse(req: http.IncomingMessage, principal: Principal, streamClosed: AbortSignal): GatewayContext;
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
-function requestIdOf(header: string | string[] | undefined): string {
+export function requestIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
 }
@@ -51,6 +53,16 @@ export function createContexts(options: ContextOptions): Contexts {
     ws: (principal, connectionClosed) =>
       createContext(backends, hub, {
         connectionClosed,
+        principal,
+        accessPolicy: security.accessPolicy,
+        maxFirst: security.limits.maxFirst,
+        listsInFlight,
+        loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
+      }),
+    sse: (req, principal, streamClosed) =>
+      createContext(backends, hub, {
+        requestId: requestIdOf(req.headers['x-request-id']),
+        connectionClosed: streamClosed,
         principal,
         accessPolicy: security.accessPolicy,
         maxFirst: security.limits.maxFirst,

@@ -42,6 +42,7 @@ export async function startGateway(config: Config, overrides: { port?: number; h
       fastPath: config.server.fastPath,
       knownOperations: config.server.knownOperations,
       shareInFlight: config.server.shareInFlight,
+      sse: config.server.sse,
       subscriptions: { ...config.subscriptions, ...(redis ? { bus: redis.bus, leases: redis.leases, storeFor: redis.store } : {}) },
       cleanup: async () => {
         await history?.close();

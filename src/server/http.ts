@@ -24,6 +24,10 @@ import { createContexts } from './contexts.js';
 import { startKeepAlive } from './keep-alive.js';
 import { createApp, mountRoutes } from './routes.js';
 import { serveGraphqlWs } from './websocket.js';
+import { refusedRequest, type Refusal } from './refusals.js';
+import { logRefusal } from './plugins/logging.js';
+import { serveGraphqlSse, type GraphqlSse } from './sse.js';
+import type { SseLimits } from './sse-streams.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -75,6 +79,8 @@ export interface GatewayServerOptions {
   shareInFlight?: boolean;
   /** Adds further series to /metrics (task history's). */
   registerMetrics?: (registry: import('prom-client').Registry) => void;
+  /** GraphQL over SSE's bounds (config `server.sse`, sse-streams.ts); default 1000 streams per caller, 100 operations per stream. */
+  sse?: Partial<SseLimits>;
 }
 
 /** Largest GraphQL request body (JSON), on either path. */
@@ -86,10 +92,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const tracing = activeTracing();
   const security = options.security ?? defaultSecurity();
   const app = createApp();
-  // On the fast path, POST /graphql with a JSON body skips express (graphql-post.ts).
+  // GraphQL over SSE on /graphql (sse.ts), then on the fast path POST /graphql with a JSON
+  // body skips express (graphql-post.ts).
+  let sse: GraphqlSse | null = null;
   let graphqlPost: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
   const listener: http.RequestListener = (req, res) => {
-    if (!graphqlPost?.(req, res)) app(req, res);
+    if (!sse?.handle(req, res) && !graphqlPost?.(req, res)) app(req, res);
   };
   const httpServer = http.createServer(tracing ? tracing.traceRequests(listener) : listener);
 
@@ -100,7 +108,18 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     ...options.subscriptions,
   });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const metrics = createMetrics({ backends, hub, connections: () => wsServer.clients.size, processMetrics: options.processMetrics });
+  const metrics = createMetrics({
+    backends,
+    hub,
+    connections: () => wsServer.clients.size,
+    sseStreams: () => sse?.counts() ?? { distinct: 0, single: 0 },
+    processMetrics: options.processMetrics,
+  });
+  // Every request refused before Apollo (or graphql-sse) ran it: one log line, one count.
+  const refused = (transport: 'http' | 'sse' | 'graphql-ws') => (req: http.IncomingMessage, refusal: Pick<Refusal, 'status' | 'reason' | 'body'>) => {
+    logRefusal(logger, refusedRequest(transport, req, refusal));
+    metrics.refused(refusal.reason);
+  };
   options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
   const verdictOf = operationVerdicts(security.limits);
@@ -123,15 +142,27 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         });
   const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight: fastPath?.listsInFlight });
   const graceMs = options.shutdownGraceMs ?? 10_000;
-  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs });
+  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs, logger, metrics, refused: refused('graphql-ws') });
+  sse = serveGraphqlSse({
+    schema,
+    security,
+    contexts,
+    execution: fastPath?.ws,
+    limits: { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100, reservationTtlMs: 30_000, ...options.sse },
+    maxBodyBytes: MAX_BODY_BYTES,
+    logger,
+    metrics,
+    refused: refused('sse'),
+  });
   const stopKeepAlive = startKeepAlive(wsServer, options.keepAliveMs ?? 12_000);
-  // Every WebSocket client is told "going away" (1001); one that does not finish the close
-  // handshake within the grace period is cut. Memoized: stop() and Apollo's drain both call it.
+  // Every WebSocket client is told "going away" (1001), and every SSE stream ends; a
+  // connection still open after the grace period is cut. Memoized: stop() and Apollo's drain
+  // both call it.
   let socketsClosed: Promise<void> | null = null;
   const closeSockets = () =>
     (socketsClosed ??= (async () => {
       stopKeepAlive();
-      await graphqlWs.close();
+      await Promise.all([graphqlWs.close(), sse!.close(graceMs)]);
     })());
 
   const apollo = await startApollo({
@@ -148,7 +179,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const checkLimits = httpLimits(security.limits);
   const checkOperation = bodyLimits(schema, verdictOf, security.limits);
-  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, checkOperation, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES, logger });
+  mountRoutes(app, { backends, metrics, apollo, security, checkLimits, checkOperation, context: contexts.http, maxBodyBytes: MAX_BODY_BYTES, logger, refused: refused('http') });
   graphqlPost = fastPath?.postHandler({
     apollo,
     authenticate: (req) => authenticateHttp(security.authenticator, req.method, req.headers),
@@ -156,6 +187,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     checkOperation,
     context: contexts.http,
     maxBodyBytes: MAX_BODY_BYTES,
+    refused: refused('http'),
   }) ?? null;
 
   await new Promise<void>((resolve, reject) => {

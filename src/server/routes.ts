@@ -1,8 +1,8 @@
 /**
  * The express app: /healthz and /readyz, /metrics (Prometheus), the task console at / and
  * GraphiQL for browsers opening /graphql (src/console), and /graphql through Apollo Server's
- * express integration: authentication before the body is read, the JSON body, batch and token
- * limits, then Apollo. A body that cannot be read is refused as the fast path's direct POST
+ * express integration: authentication before the body is read, CSRF prevention, the JSON body,
+ * batch and token limits, then Apollo. Every refusal before Apollo is logged and counted. A body that cannot be read is refused as the fast path's direct POST
  * handler refuses it (refusals.ts).
  */
 import type http from 'node:http';
@@ -18,7 +18,8 @@ import { authMiddleware, principalOf } from './plugins/auth.js';
 import { limitsMiddleware, type bodyLimits, type httpLimits } from './plugins/limits.js';
 import type { Logger } from './plugins/logging.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
-import { bodyParserRefusal } from './refusals.js';
+import { csrfMiddleware } from './csrf.js';
+import { bodyParserRefusal, type Refusal } from './refusals.js';
 
 /** An express app with the gateway's settings and no routes yet. */
 export function createApp(): Express {
@@ -43,13 +44,17 @@ export interface RoutesOptions {
   /** Largest GraphQL request body (JSON). */
   maxBodyBytes: number;
   logger: Logger;
+  /** Every refusal sent before Apollo, logged and counted (http.ts). */
+  refused(req: http.IncomingMessage, refusal: Refusal): void;
 }
 
 /** Errors of the /graphql chain (body-parser's, mostly) as GraphQL-shaped JSON refusals. */
 function graphqlErrors(options: RoutesOptions): ErrorRequestHandler {
-  return (error: Error & { type?: unknown; status?: unknown; expose?: unknown }, _req, res, next) => {
+  return (error: Error & { type?: unknown; status?: unknown; expose?: unknown }, req, res, next) => {
     if (res.headersSent) return next(error);
-    const { status, body } = bodyParserRefusal(error, options.maxBodyBytes);
+    const refusal = bodyParserRefusal(error, options.maxBodyBytes);
+    options.refused(req, refusal);
+    const { status, body } = refusal;
     if (status >= 500) options.logger.error({ error: { type: error.name, message: error.message } }, 'unexpected error in an HTTP request');
     res.status(status).json(body);
   };
@@ -78,10 +83,12 @@ export function mountRoutes(app: Express, options: RoutesOptions): void {
   app.use(browserRoutes());
   app.use(
     '/graphql',
-    // Who is calling, before the body is read; then the limits, before Apollo parses anything.
-    authMiddleware(options.security.authenticator),
+    // Who is calling, before the body is read; a request a cross-site page could forge; then
+    // the limits, before Apollo parses anything.
+    authMiddleware(options.security.authenticator, options.refused),
+    csrfMiddleware(options.refused),
     express.json({ limit: options.maxBodyBytes }),
-    limitsMiddleware(options.checkLimits, options.checkOperation),
+    limitsMiddleware(options.checkLimits, options.checkOperation, options.refused),
     expressMiddleware(options.apollo, { context: async ({ req, res }) => options.context(req, principalOf(res)) }),
     graphqlErrors(options),
   );

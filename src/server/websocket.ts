@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { activeTracing, type WsExecution } from '../telemetry/tracing.js';
@@ -17,6 +17,11 @@ import type { Contexts } from './contexts.js';
 import { wsAuthenticator } from './plugins/auth.js';
 import { wsOperationGuard, wsRefusal } from './plugins/limits.js';
 import { maskResult } from './plugins/mask-errors.js';
+import { logStreamedOperation, type Logger, type StreamedOperation } from './plugins/logging.js';
+import type { GatewayMetrics } from './plugins/metrics.js';
+import type { GatewayContext } from '../gateway/context.js';
+import type { IncomingMessage } from 'node:http';
+import type { Refusal } from './refusals.js';
 
 const TOKEN_EXPIRED = new GraphQLError('Unauthenticated: token expired', { extensions: { code: 'UNAUTHENTICATED' } });
 
@@ -29,6 +34,10 @@ export interface GraphqlWsOptions {
   fastPath: WsFastPath | undefined;
   /** How long sockets get to finish the close handshake on stop before they are cut. */
   graceMs: number;
+  logger: Logger;
+  metrics: Pick<GatewayMetrics, 'streamedOperation'>;
+  /** Logs and counts a connection refused by authentication (4401 / 4403). */
+  refused(req: IncomingMessage, refusal: Pick<Refusal, 'status' | 'reason' | 'body'>): void;
 }
 
 export interface GraphqlWs {
@@ -56,21 +65,70 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   // OpenTelemetry spans per operation (src/telemetry); null while tracing is off.
   const tracing = activeTracing();
   const traced = <O extends WsExecution>(wsOptions: O): O => (tracing ? tracing.traceWebSocket(wsOptions) : wsOptions);
-  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  // The operations running on each connection, for their `graphql operation` lines.
+  const running = new WeakMap<object, Map<string, Omit<StreamedOperation, 'outcome' | 'transport'>>>();
+  const ended = (extra: object, id: string, outcome: StreamedOperation['outcome'], more: Partial<StreamedOperation> = {}) => {
+    const operation = running.get(extra)?.get(id);
+    if (!operation) return;
+    running.get(extra)!.delete(id);
+    logStreamedOperation(options.logger, { ...operation, transport: 'graphql-ws', outcome, ...more });
+    options.metrics.streamedOperation('graphql-ws', operation.operationType, outcome);
+  };
+  const refused = (extra: object, payload: { operationName?: string | null }, errors: readonly GraphQLError[]) => {
+    const code = errors[0]?.extensions.code;
+    const principal = wsAuth.principalOf(extra)?.id;
+    logStreamedOperation(options.logger, { transport: 'graphql-ws', principal, operationName: payload.operationName, operationType: 'unknown', outcome: 'refused', errorCode: typeof code === 'string' ? code : undefined, startedAt: performance.now() });
+    options.metrics.streamedOperation('graphql-ws', 'unknown', 'refused');
+    return errors;
+  };
+  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     traced({
       schema,
       ...(fastPath ? { parse: fastPath.parse, validate: fastPath.validate, subscribe: fastPath.subscribe } : {}),
-      // Credentials come in connection_init; refusals close with 4401 / 4403.
-      onConnect: (ctx) => wsAuth.onConnect(ctx),
+      // Credentials come in connection_init; refusals close with 4401 / 4403 (logged and counted).
+      onConnect: async (ctx) => {
+        if (await wsAuth.onConnect(ctx)) return true;
+        const status = ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? 403 : 401;
+        options.refused(ctx.extra.request, { status, reason: status === 401 ? 'unauthenticated' : 'forbidden', body: { errors: [] } });
+        return false;
+      },
       // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
-      onSubscribe: (ctx, _id, payload) => (wsAuth.expired(ctx) ? wsRefusal(TOKEN_EXPIRED) : wsGuard(payload)),
+      onSubscribe: (ctx, id, payload) => {
+        const refusal = wsAuth.expired(ctx) ? wsRefusal(TOKEN_EXPIRED) : wsGuard(payload);
+        if (refusal) return refused(ctx.extra, payload, refusal);
+        let operations = running.get(ctx.extra);
+        if (!operations) running.set(ctx.extra, (operations = new Map()));
+        operations.set(id, { principal: wsAuth.principalOf(ctx.extra)?.id, operationName: payload.operationName, operationType: 'unknown', startedAt: performance.now() });
+        return undefined;
+      },
       // On the fast path, subscription events bypass graphql-ws' per-message path
       // (ws-delivery.ts); single results (queries over the socket) still take it.
-      onOperation: (ctx, id, _payload, _args, result) =>
-        fastPath && Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined,
+      onOperation: (ctx, id, _payload, args, result) => {
+        const operation = running.get(ctx.extra)?.get(id);
+        if (operation) {
+          const ast = getOperationAST(args.document, args.operationName);
+          operation.operationType = ast?.operation ?? 'unknown';
+          operation.operationName ??= ast?.name?.value;
+          operation.requestId = (args.contextValue as unknown as GatewayContext).call.requestId;
+        }
+        return fastPath && Symbol.asyncIterator in result ? fastPath.deliver(ctx.extra.socket, id, result as AsyncIterableIterator<ExecutionResult>) : undefined;
+      },
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
+      // An operation graphql-ws refused after onSubscribe (validation): its line says so.
+      onError: (ctx, id, _payload, errors) => {
+        const code = errors[0]?.extensions.code;
+        ended(ctx.extra, id, 'refused', { errorCode: typeof code === 'string' ? code : 'GRAPHQL_VALIDATION_FAILED' });
+        return undefined;
+      },
+      // Completed with the socket open; on a closed one, onClose writes the line with the code.
+      onComplete: (ctx, id) => {
+        if (ctx.extra.socket.readyState === ctx.extra.socket.OPEN) ended(ctx.extra, id, 'complete');
+      },
       context: (ctx) => contexts.ws(wsAuth.principalOf(ctx.extra) ?? NOBODY, connectionSignal(ctx.extra)) as unknown as Record<string, unknown>,
-      onClose: (ctx) => closedSignals.get(ctx.extra)?.abort(),
+      onClose: (ctx, code) => {
+        closedSignals.get(ctx.extra)?.abort();
+        for (const id of [...(running.get(ctx.extra)?.keys() ?? [])]) ended(ctx.extra, id, 'closed', { closeCode: code });
+      },
     }),
     wsServer,
     // No keep-alive of graphql-ws' own (a timer per socket, and a second ping): keep-alive.ts pings.

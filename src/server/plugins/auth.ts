@@ -8,7 +8,8 @@
  *   credentials) or 4403 (a known caller allowed nothing).
  * The principal is kept for the request's (or connection's) context.
  */
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { unauthorized, type Refusal } from '../refusals.js';
 import type { Authenticator } from '../../security/authenticate.js';
 import { credentialsFromHeaders, credentialsFromPayload } from '../../security/authenticate.js';
 import { ANONYMOUS, type Principal } from '../../security/principal.js';
@@ -45,7 +46,8 @@ export async function authenticateHttp(authenticator: Authenticator, method: str
   return { ok: false, status: 403, headers: {}, body: { errors: [{ message: `Forbidden: ${outcome.reason}`, extensions: { code: 'FORBIDDEN' } }] } };
 }
 
-export function authMiddleware(authenticator: Authenticator): RequestHandler {
+/** Authentication on express's /graphql chain; a refusal is answered, and reported to `refused` (logged and counted). */
+export function authMiddleware(authenticator: Authenticator, refused: (req: Request, refusal: Refusal) => void): RequestHandler {
   return async (req, res, next) => {
     const verdict = await authenticateHttp(authenticator, req.method, req.headers);
     if (verdict.ok) {
@@ -53,6 +55,7 @@ export function authMiddleware(authenticator: Authenticator): RequestHandler {
       next();
       return;
     }
+    refused(req, unauthorized(verdict.status, verdict.body));
     for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
     res.status(verdict.status).json(verdict.body);
   };

@@ -13,15 +13,11 @@ import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { getOperationAST, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { coerceVariables } from '../variables.js';
-import { overLimit } from '../refusals.js';
+import { overLimit, type Refusal } from '../refusals.js';
 import type { LimitsConfig } from '../../security/config.js';
 import { checkOperation, checkTokens, limitError } from '../../security/limits.js';
 import { costedVariables } from '../../security/cost.js';
 
-function refuse(res: Parameters<RequestHandler>[1], error: GraphQLError): void {
-  const { status, body } = overLimit(error);
-  res.status(status).json(body);
-}
 
 /**
  * Batch size and token count of an HTTP request's operations (a JSON body, or GET ?query=),
@@ -50,12 +46,18 @@ export function httpLimits(limits: LimitsConfig): (body: unknown) => GraphQLErro
  * The express chain's limits (after express.json): httpLimits, then for a JSON body bodyLimits,
  * so a request over a limit is refused before Apollo Server as on the fast path's direct POST.
  */
-export function limitsMiddleware(check: ReturnType<typeof httpLimits>, checkOperation: ReturnType<typeof bodyLimits>): RequestHandler {
+export function limitsMiddleware(
+  check: ReturnType<typeof httpLimits>,
+  checkOperation: ReturnType<typeof bodyLimits>,
+  refused: (req: Parameters<RequestHandler>[0], refusal: Refusal) => void,
+): RequestHandler {
   return (req, res, next) => {
     const body: unknown = req.body;
     const error = check(body ?? { query: req.query?.query }) ?? (body === undefined ? null : checkOperation(body));
-    if (error) refuse(res, error);
-    else next();
+    if (!error) return next();
+    const refusal = overLimit(error);
+    refused(req, refusal);
+    res.status(refusal.status).json(refusal.body);
   };
 }
 

@@ -15,6 +15,7 @@ import { BackendError, capBackendText, MAX_BACKEND_TEXT } from '../../adapters/e
 import type { BackendSet } from '../../gateway/backends.js';
 import type { GatewayContext } from '../../gateway/context.js';
 import { activeTracing } from '../../telemetry/tracing.js';
+import type { RefusedRequest } from '../refusals.js';
 
 export type { Logger } from 'pino';
 
@@ -117,6 +118,37 @@ export function logRequest(logger: Logger, context: GatewayContext, answer: Answ
   };
   const level = sent.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 'error' : sent.length ? 'warn' : 'info';
   logger[level](line, 'graphql request');
+}
+
+/** The `request refused` line of a request refused before Apollo Server or graphql-sse ran it (info: a client's mistake, not ours). */
+export function logRefusal(logger: Logger, refused: RefusedRequest): void {
+  logger.info(refused, 'request refused');
+}
+
+/** What the line of one operation over graphql-ws or SSE says: never its variables or text. */
+export interface StreamedOperation {
+  transport: 'graphql-ws' | 'sse';
+  requestId?: string;
+  /** The API key's name or the JWT subject ('anonymous' without authentication). */
+  principal: string | undefined;
+  operationName: string | null | undefined;
+  operationType: string;
+  /** `complete`: the server or the client ended it; `closed`: its connection or stream went; `refused`: never ran. */
+  outcome: 'complete' | 'closed' | 'refused';
+  /** The WebSocket close code when the socket closed under it. */
+  closeCode?: number;
+  /** The refusal's error code (QUERY_LIMIT_EXCEEDED, UNAUTHENTICATED, ...). */
+  errorCode?: string;
+  /** From its start (`performance.now()`). */
+  startedAt: number;
+}
+
+/** The `graphql operation` line of a graphql-ws or SSE operation, written when it ends. */
+export function logStreamedOperation(logger: Logger, operation: StreamedOperation): void {
+  const { startedAt, operationName, ...rest } = operation;
+  const line = { ...rest, operationName: short(operationName), durationMs: Math.round((performance.now() - startedAt) * 10) / 10 };
+  if (operation.outcome === 'refused') logger.warn(line, 'graphql operation');
+  else logger.info(line, 'graphql operation');
 }
 
 /** One line per GraphQL request over HTTP; also echoes the request id as X-Request-Id. */

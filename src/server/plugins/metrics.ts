@@ -12,6 +12,7 @@ import client from 'prom-client';
 import type { BackendSet, UpstreamCall } from '../../gateway/backends.js';
 import type { GatewayContext } from '../../gateway/context.js';
 import type { SubscriptionHub } from '../../subscriptions/hub.js';
+import { REFUSAL_REASONS, type RefusalReason } from '../refusals.js';
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const HEALTH = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN'] as const;
@@ -29,6 +30,8 @@ export interface MetricsOptions {
   hub: SubscriptionHub;
   /** Open graphql-ws connections. */
   connections: () => number;
+  /** Open GraphQL over SSE streams, by graphql-sse mode (sse.ts). */
+  sseStreams?: () => { distinct: number; single: number };
   /** Node.js process metrics (CPU, memory, event loop lag, GC); default true. */
   processMetrics?: boolean;
 }
@@ -39,6 +42,10 @@ export interface GatewayMetrics {
   readonly plugin: ApolloServerPlugin<GatewayContext>;
   /** The same, for an error-free answer sent without Apollo's pipeline (known-operations.ts), also counted there. */
   answeredKnown(operationType: string, receivedAt: number): void;
+  /** Counts a request refused before Apollo Server or graphql-sse ran it. */
+  refused(reason: RefusalReason): void;
+  /** Counts a graphql-ws or SSE operation that ended. */
+  streamedOperation(transport: 'graphql-ws' | 'sse', operationType: string, outcome: 'complete' | 'closed' | 'refused'): void;
   /** GET /metrics in the Prometheus text format. */
   readonly handler: RequestHandler;
   /** Stops observing upstream calls. */
@@ -136,6 +143,31 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
     },
   });
   new client.Gauge({
+    name: 'taskgraph_sse_streams',
+    help: 'Open GraphQL over SSE event streams, by graphql-sse mode (distinct: one operation per stream; single: a reserved stream carrying many).',
+    labelNames: ['mode'] as const,
+    registers: [registry],
+    collect() {
+      const open = options.sseStreams?.() ?? { distinct: 0, single: 0 };
+      this.set({ mode: 'distinct' }, open.distinct);
+      this.set({ mode: 'single' }, open.single);
+    },
+  });
+  const refusals = new client.Counter({
+    name: 'taskgraph_requests_refused_total',
+    help: 'Requests to /graphql refused before Apollo Server or graphql-sse ran them, by reason (unauthenticated, forbidden, csrf, limit, body_too_large, malformed_json, bad_request, too_many_streams, internal_error).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  // Every reason from the start, so a rate() over a reason never seen is 0, not absent.
+  for (const reason of REFUSAL_REASONS) refusals.inc({ reason }, 0);
+  const streamed = new client.Counter({
+    name: 'taskgraph_streamed_operations_total',
+    help: 'Operations over graphql-ws and SSE that ended, by transport, operation type and outcome (complete, closed with their connection, refused).',
+    labelNames: ['transport', 'operation_type', 'outcome'] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
     name: 'taskgraph_watcher_subscribers',
     help: 'Subscribers served by each backend watcher.',
     labelNames: ['backend'] as const,
@@ -198,6 +230,9 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
   return {
     registry,
     plugin,
+    refused: (reason) => refusals.inc({ reason }),
+    streamedOperation: (transport, operationType, outcome) =>
+      streamed.inc({ transport, operation_type: OPERATION_TYPES.has(operationType) ? operationType : 'unknown', outcome }),
     answeredKnown: (operationType, receivedAt) => {
       knownAnswers.inc();
       answered(operationType, receivedAt);
