@@ -94,7 +94,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       { kind: 'prism', name: 'pcB', seed: 32, backfill: 900, latencyMs },
     ];
     const started = await sims.call<StartedSim[]>('start', specs);
-    const config = { backends: started.map((s) => s.backend) };
+    // A deep page of 1000 reads its parents, roots and subtasks by id: more than the default
+    // limits.maxReadsPerBackend (200), raised here as an operator would for such pages.
+    const config = { backends: started.map((s) => s.backend), limits: { maxReadsPerBackend: 5000 } };
     const batchedGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
     const naiveGw = await startChild(new URL('./lib/gateway-host.ts', import.meta.url), { profile: true });
     gateways.push(batchedGw, naiveGw);

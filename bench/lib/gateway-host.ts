@@ -19,6 +19,7 @@ const gatewayModule = async <T>(module: string): Promise<T> => (await import(bui
 const { parseConfig } = await gatewayModule<typeof import('../../src/server/config.js')>('server/config');
 const { startGateway } = await gatewayModule<typeof import('../../src/server/gateway.js')>('server/gateway');
 const { startGatewayServer } = await gatewayModule<typeof import('../../src/server/http.js')>('server/http');
+const { securityFromConfig } = await gatewayModule<typeof import('../../src/security/options.js')>('security/options');
 const { createBackendSet } = await gatewayModule<typeof import('../../src/gateway/backends.js')>('gateway/backends');
 const { buildSchema } = await gatewayModule<typeof import('../../src/gateway/schema.js')>('gateway/schema');
 
@@ -37,7 +38,7 @@ async function startWithLoaders(raw: Record<string, unknown>, loaders: LoaderOpt
   const config = configOf(raw);
   const { shareInFlight } = config.server;
   const backends = createBackendSet(config.backends.map(({ module, config: b }) => ({ adapter: module.create(b, { shareInFlight }), knownAs: b.knownAs })));
-  return startGatewayServer({ schema: buildSchema(), backends, subscriptions: config.subscriptions, loaders, shareInFlight });
+  return startGatewayServer({ schema: buildSchema(), backends, subscriptions: config.subscriptions, loaders, shareInFlight, security: securityFromConfig(config) });
 }
 
 let gateway: GatewayServer | null = null;

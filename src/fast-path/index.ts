@@ -21,7 +21,6 @@ import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { ExecutionResult, GraphQLSchema, OperationTypeNode } from 'graphql';
-import type { TaskPage } from '../adapters/contract.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { OperationVerdict } from '../server/plugins/limits.js';
 import { graphqlPostHandler, type GraphqlPostOptions } from './graphql-post.js';
@@ -29,6 +28,7 @@ import { createOperationRunner, jitGateway } from './jit-executor.js';
 import { knownOperations } from './known-operations.js';
 import { createSharedExecution, type SharedExecution } from './shared-execution.js';
 import { InFlight } from './sharing/in-flight.js';
+import type { SharedWork } from './sharing/index.js';
 import { directDelivery, type DeliverySocket } from './ws-delivery.js';
 
 export interface FastPathOptions {
@@ -56,8 +56,8 @@ export interface FastPath {
   readonly gateway: GatewayInterface;
   /** Apollo plugins of the fast path, after the server's own. */
   readonly plugins: ReadonlyArray<ApolloServerPlugin<GatewayContext>>;
-  /** List pages in flight, for the request contexts; undefined when sharing is off. */
-  readonly listsInFlight: InFlight<TaskPage> | undefined;
+  /** List pages and task reads in flight, for the request contexts; undefined when sharing is off. */
+  readonly shared: SharedWork | undefined;
   readonly ws: WsFastPath;
   /** The node:http handler for `POST /graphql` JSON requests; it returns false for the others. */
   postHandler(options: Omit<GraphqlPostOptions, 'known'>): (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
@@ -83,7 +83,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
   return {
     gateway: jitGateway(schema, runner),
     plugins: known ? [known.plugin] : [],
-    listsInFlight: shareInFlight ? new InFlight<TaskPage>({ enabled: true }) : undefined,
+    shared: shareInFlight ? { lists: new InFlight({ enabled: true }), reads: new InFlight({ enabled: true }) } : undefined,
     ws: { ...shared, deliver },
     postHandler: (post) => graphqlPostHandler({ ...post, known }),
   };

@@ -120,7 +120,7 @@ export async function listMerged(ctx: GatewayContext, req: MergedListRequest): P
         // With one backend every candidate is kept: mapping by key would only defer it.
         const query: ListQuery = { filter, direction, after, limit: size, select: req.select ?? undefined, completesKept: true, mapsKept: req.scope.size > 1 };
         // Identical list calls in flight for callers of one scope share one page (src/fast-path).
-        const page = await sharedListPage(ctx.listsInFlight, backend.adapter, query, ctx.call);
+        const page = await sharedListPage(ctx.shared?.lists, backend.adapter, query, ctx.call);
         if (page.incomplete) incomplete.add(name);
         for (const err of page.partialErrors ?? []) ctx.partialErrors.push(toGraphQLError(err));
         return { page, candidates: candidatesOf(page, name) };

@@ -3,8 +3,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import type { CallContext, TaskPage } from '../adapters/contract.js';
-import type { InFlight } from '../fast-path/sharing/index.js';
+import type { CallContext } from '../adapters/contract.js';
+import type { SharedWork } from '../fast-path/sharing/index.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { createAccess, type Access, type AccessPolicy } from '../security/access.js';
 import { ANONYMOUS, type Principal } from '../security/principal.js';
@@ -32,8 +32,8 @@ export interface GatewayContext {
   hub: SubscriptionHub;
   /** Aborted when the WebSocket connection that carries a subscription closes. */
   connectionClosed?: AbortSignal;
-  /** List pages in flight, shared by callers of one scope (the server's; absent: never shared). */
-  listsInFlight?: InFlight<TaskPage>;
+  /** List pages and task reads in flight, shared by callers of one scope (the server's; absent: never shared). */
+  shared?: SharedWork;
 }
 
 export function createContext(
@@ -47,8 +47,8 @@ export function createContext(
     principal?: Principal;
     accessPolicy?: AccessPolicy;
     maxFirst?: number;
-    /** The server's list pages in flight (config `server.shareInFlight`); absent: lists are never shared. */
-    listsInFlight?: InFlight<TaskPage>;
+    /** The server's work in flight (config `server.shareInFlight`); absent: nothing is shared. */
+    shared?: SharedWork;
   } = {},
 ): GatewayContext {
   const principal = options.principal ?? ANONYMOUS;
@@ -60,11 +60,11 @@ export function createContext(
     access,
     maxFirst: options.maxFirst,
     hub,
-    loaders: createLoaders(visible, call, options.loaders),
+    loaders: createLoaders(visible, call, options.loaders, options.shared?.reads),
     call,
     receivedAt: performance.now(),
     partialErrors: [],
     connectionClosed: options.connectionClosed,
-    listsInFlight: options.listsInFlight,
+    shared: options.shared,
   };
 }

@@ -13,6 +13,7 @@ import { BackendError } from '../adapters/errors.js';
 import { compareTasks, type TaskFilter } from '../model/filter.js';
 import { sortTime, type TaskModel } from '../model/task.js';
 import type { BackendSet } from './backends.js';
+import { sharedTaskReads, type InFlight, type TaskReads } from '../fast-path/sharing/index.js';
 
 export interface TaskRef {
   backend: string;
@@ -111,7 +112,11 @@ async function listAll(adapter: TaskAdapter, filter: TaskFilter, call: CallConte
   return out;
 }
 
-export function createLoaders(backends: BackendSet, call: CallContext, options: LoaderOptions = {}): Loaders {
+/**
+ * @param readsInFlight the server's task reads in flight (fast-path/sharing/task-reads.ts); absent:
+ *   each request's batches are its own.
+ */
+export function createLoaders(backends: BackendSet, call: CallContext, options: LoaderOptions = {}, readsInFlight?: InFlight<TaskReads>): Loaders {
   const batch = options.batch ?? true;
   const reads = new Map<string, number>();
   /** Counts reads by id before they are sent; throws once a backend's share is spent. */
@@ -130,7 +135,7 @@ export function createLoaders(backends: BackendSet, call: CallContext, options: 
         (a) => a.capabilities.maxBatchSize,
         (adapter, chunk) => {
           charge(adapter.name, chunk.length);
-          return adapter.getTasks(chunk.map((r) => r.nativeId), call);
+          return sharedTaskReads(readsInFlight, adapter, chunk.map((r) => r.nativeId), call);
         },
         null,
       ),

@@ -19,8 +19,8 @@ export interface ContextOptions {
   security: ServerSecurity;
   /** Per-request loader options of HTTP requests (benchmarks). */
   loaders?: LoaderOptions;
-  /** List pages in flight, shared by callers of one scope; absent: never shared. */
-  listsInFlight?: FastPath['listsInFlight'];
+  /** List pages and task reads in flight, shared by callers of one scope; absent: never shared. */
+  shared?: FastPath['shared'];
 }
 
 export interface Contexts {
@@ -39,7 +39,7 @@ export function requestIdOf(header: string | string[] | undefined): string {
 }
 
 export function createContexts(options: ContextOptions): Contexts {
-  const { backends, hub, security, listsInFlight } = options;
+  const { backends, hub, security, shared } = options;
   return {
     http: async (req, principal) =>
       createContext(backends, hub, {
@@ -48,7 +48,7 @@ export function createContexts(options: ContextOptions): Contexts {
         principal,
         accessPolicy: security.accessPolicy,
         maxFirst: security.limits.maxFirst,
-        listsInFlight,
+        shared,
       }),
     ws: (principal, connectionClosed) =>
       createContext(backends, hub, {
@@ -56,7 +56,7 @@ export function createContexts(options: ContextOptions): Contexts {
         principal,
         accessPolicy: security.accessPolicy,
         maxFirst: security.limits.maxFirst,
-        listsInFlight,
+        shared,
         loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
       }),
     sse: (req, principal, streamClosed) =>
@@ -66,7 +66,7 @@ export function createContexts(options: ContextOptions): Contexts {
         principal,
         accessPolicy: security.accessPolicy,
         maxFirst: security.limits.maxFirst,
-        listsInFlight,
+        shared,
         loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
       }),
   };

@@ -140,7 +140,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           // Errors of subscription results are masked as on HTTP: no internals reach a client.
           payloadOf: maskResult,
         });
-  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, listsInFlight: fastPath?.listsInFlight });
+  const contexts = createContexts({ backends, hub, security, loaders: options.loaders, shared: fastPath?.shared });
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs, logger, metrics, refused: refused('graphql-ws') });
   sse = serveGraphqlSse({

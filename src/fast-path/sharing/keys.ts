@@ -53,6 +53,11 @@ export function listPageKey(scope: ScopeKey, backend: string, query: ListQuery):
   ]);
 }
 
+/** A read of tasks by id from one backend shared by the callers of one scope (gateway/loaders.ts). */
+export function taskReadsKey(scope: ScopeKey, backend: string, ids: readonly string[]): string {
+  return JSON.stringify(['reads', scope, backend, ids]);
+}
+
 /** Correlation headers differ per caller and do not change the answer, so they are left out. */
 const CORRELATION_HEADER = /request-id|correlation-id/i;
 
