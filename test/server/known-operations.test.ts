@@ -6,12 +6,12 @@
  * status, headers and body, write the same request lines and count the same metrics. The
  * path's own counter shows which requests took it.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServer } from '../../src/server/http.js';
 import { createLogger, setProcessLogger } from '../../src/server/plugins/logging.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { manualClock, metricValue, startTestGateway } from '../support/gateway.js';
+import { memoryLog } from '../support/memory-log.js';
 
 const LIST = '{ tasks(first: 8) { edges { cursor node { id backend status nativeStatus progress createdAt completedAt isTerminal initiatedBy { kind name } entitiesAffected { nativeId type name } } } pageInfo { hasNextPage endCursor } } }';
 const NAMED = 'query Recent($n: Int!) { tasks(first: $n) { nodes { id status createdAt } } } query Backends { backends { name type } }';
@@ -53,16 +53,6 @@ interface Answer {
   upstream: number;
 }
 
-function memoryLog() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 describe('known operations', () => {
   const log = memoryLog();
@@ -148,7 +138,7 @@ describe('known operations', () => {
 
   it('writes the same request lines and counts the same metrics', async () => {
     const strip = ({ time: _t, durationMs: _d, ...line }: Record<string, unknown>) => line;
-    const linesOf = (id: string) => log.lines.filter((l) => l.requestId === id && l.msg === 'graphql request').map(strip);
+    const linesOf = (id: string) => log.parsed().filter((l) => l.requestId === id && l.msg === 'graphql request').map(strip);
     for (const tag of [...CASES.keys()].map((i) => `case${i}`).concat('partial')) {
       for (const i of [0, 1]) {
         const id = `${tag}-${i}`;

@@ -7,7 +7,6 @@
  * variable; graphql-ws and SSE operations each get a `graphql operation` line (type, name,
  * principal, duration, outcome, close code) and a count in taskgraph_streamed_operations_total.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { GatewayServer } from '../../src/server/http.js';
@@ -16,21 +15,12 @@ import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/p
 import { apiKeyEntry, handshake } from '../security/support.js';
 import { metricValue, startTestGateway, waitFor } from '../support/gateway.js';
 import { EVENT_STREAM, getUrl, openStream } from './sse-support.js';
+import { memoryLog } from '../support/memory-log.js';
 
 const KEY = 'ops-key-0123456789abcdef';
 const WRONG_KEY = 'wrong-key-0123456789abcdef';
 const SECRET_VALUE = 'variable-value-never-logged';
 
-function memoryLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { stream, raw: () => lines.join('\n'), parsed: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
-}
 
 describe('refusals and streamed operations, logged and counted', () => {
   const log = memoryLog();

@@ -5,18 +5,18 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, setProcessLogger } from '../../src/server/plugins/logging.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import { simulator, type RunningSimulator } from '../../src/simulators/registry.js';
 import { activeTracing } from '../../src/telemetry/tracing.js';
 import { gql, startTestGateway, waitFor } from '../support/gateway.js';
+import { memoryLog } from '../support/memory-log.js';
 
 const KEY = 'wrong-key-0c7e';
 
 describe('a collector that refuses the spans', { timeout: 30_000 }, () => {
-  const lines: string[] = [];
+  const log = memoryLog();
   let collector: http.Server;
   let exports = 0;
   let sim: RunningSimulator;
@@ -26,12 +26,7 @@ describe('a collector that refuses the spans', { timeout: 30_000 }, () => {
     setProcessLogger(
       createLogger({
         level: 'info',
-        destination: new Writable({
-          write(chunk, _enc, done) {
-            lines.push(...String(chunk).split('\n').filter(Boolean));
-            done();
-          },
-        }),
+        destination: log.stream,
       }),
     );
     collector = http.createServer((req, res) => {
@@ -59,11 +54,11 @@ describe('a collector that refuses the spans', { timeout: 30_000 }, () => {
       await activeTracing()!.flush();
     }
     await waitFor(() => exports >= 3, 'three refused exports');
-    const warnings = lines.map((l) => JSON.parse(l)).filter((l) => l.msg.startsWith('trace export failed'));
+    const warnings = log.parsed().filter((l) => l.msg.startsWith('trace export failed'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: 'warn', endpoint: expect.stringMatching(/\/v1\/traces$/) });
     await gw.stop();
     expect(activeTracing()).toBeNull();
-    expect(lines.join('\n')).not.toContain(KEY);
+    expect(log.raw()).not.toContain(KEY);
   });
 });

@@ -6,7 +6,6 @@
  * the HTTP span, errors on every level, and the span tree of a subscription event (watcher
  * poll -> adapter call -> HTTP request).
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
@@ -15,6 +14,7 @@ import { createLogger, setProcessLogger } from '../../src/server/plugins/logging
 import { simulator, type RunningSimulator } from '../../src/simulators/registry.js';
 import { activeTracing } from '../../src/telemetry/tracing.js';
 import { fastPathOff, startTestGateway, waitFor } from '../support/gateway.js';
+import { memoryLog } from '../support/memory-log.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 
 const SERVER = 2;
@@ -26,16 +26,10 @@ describe('OpenTelemetry traces', { timeout: 30_000 }, () => {
   let receiver: OtlpReceiver;
   let sims: RunningSimulator[];
   let gw: GatewayServer;
-  const logLines: Array<Record<string, unknown>> = [];
+  const log = memoryLog();
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk, _enc, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-        done();
-      },
-    });
-    setProcessLogger(createLogger({ level: 'info', destination }));
+    setProcessLogger(createLogger({ level: 'info', destination: log.stream }));
     receiver = await startOtlpReceiver();
     sims = await Promise.all(['prism', 'vcd', 'vsphere-rest'].map((name, i) => simulator(name)!({ spawnEveryMs: 0, initialTasks: 0, seed: 40 + i })));
     for (const sim of sims) sim.world.backfill(6);
@@ -99,7 +93,7 @@ describe('OpenTelemetry traces', { timeout: 30_000 }, () => {
     expect(op.status.code).not.toBe(2);
     expect(op.resource['service.name']).toBe('taskgraph-test');
     // The request's log line leads to its trace.
-    expect(logLines.find((l) => l.requestId === 'trace-list-1')).toMatchObject({ msg: 'graphql request', traceId: callerTrace });
+    expect(log.parsed().find((l) => l.requestId === 'trace-list-1')).toMatchObject({ msg: 'graphql request', traceId: callerTrace });
 
     const calls = childrenOf(op);
     expect(calls.filter((c) => c.name.startsWith('listTasks ')).map((c) => c.attributes['taskgraph.backend.name']).sort()).toEqual(['prism', 'vcd', 'vsphere-rest']);
@@ -158,7 +152,7 @@ describe('OpenTelemetry traces', { timeout: 30_000 }, () => {
     expect(op.attributes['taskgraph.known_operation']).toBe(true);
     expect(op.attributes['graphql.operation.type']).toBe('query');
     expect(upstreamTree(op)).toHaveLength(3);
-    expect(logLines.find((l) => l.requestId === 'trace-list-known')).toMatchObject({ msg: 'graphql request', traceId: op.traceId });
+    expect(log.parsed().find((l) => l.requestId === 'trace-list-known')).toMatchObject({ msg: 'graphql request', traceId: op.traceId });
   });
 
   it('traces GET /graphql (through express) too', async () => {
