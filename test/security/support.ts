@@ -53,6 +53,18 @@ export function claims(extra: Record<string, unknown> = {}, now = Date.now()): R
   return { iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: t, exp: t + 300, ...extra };
 }
 
+/** A shared HS256 secret, and the `auth` config that verifies its tokens with no clock skew (expiry tests). */
+export const HS256_SECRET = 'a-shared-secret-of-at-least-32-characters!';
+export const HS256_AUTH = { mode: 'jwt', jwt: { algorithms: ['HS256'], secret: HS256_SECRET, issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 0 } };
+
+/** JWT claims granting every backend and every Prism cluster. */
+export const EVERY_BACKEND = { taskgraph_backends: ['*'], taskgraph_prism_clusters: ['*'] };
+
+/** `Bearer <token>` of HS256_SECRET granting EVERY_BACKEND, expiring at `exp` (seconds) when given. */
+export function everyBackendBearer(exp?: number): string {
+  return `Bearer ${signJwt({ alg: 'HS256', secret: HS256_SECRET }, claims({ ...EVERY_BACKEND, ...(exp === undefined ? {} : { exp }) }))}`;
+}
+
 /** A config entry for a key (only its hash is stored). */
 export function apiKeyEntry(name: string, key: string, scope: Record<string, unknown>): Record<string, unknown> {
   return { name, hash: hashApiKey(key), ...scope };

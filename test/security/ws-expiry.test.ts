@@ -10,10 +10,8 @@ import type { GatewayServer } from '../../src/server/http.js';
 import { wsAuthenticator } from '../../src/server/plugins/auth.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
 import { startTestGateway, waitFor } from '../support/gateway.js';
-import { AUDIENCE, claims, handshake, ISSUER, signJwt } from './support.js';
+import { AUDIENCE, claims, everyBackendBearer, EVERY_BACKEND, handshake, HS256_AUTH, HS256_SECRET, ISSUER, signJwt } from './support.js';
 
-const SECRET = 'a-shared-secret-of-at-least-32-characters!';
-const SCOPE = { taskgraph_backends: ['*'], taskgraph_prism_clusters: ['*'] };
 
 describe('expiry of a WebSocket connection', () => {
   let sim: PrismSimulator;
@@ -24,7 +22,7 @@ describe('expiry of a WebSocket connection', () => {
     sim.world.backfill(4);
     gw = await startTestGateway([sim.backendConfig('pc')], {
       subscriptions: { pollFastMs: 50, pollIdleMs: 50 },
-      auth: { mode: 'jwt', jwt: { algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 0 } },
+      auth: HS256_AUTH,
     });
   });
   afterAll(async () => {
@@ -34,7 +32,7 @@ describe('expiry of a WebSocket connection', () => {
 
   it('closes the socket with 4401 when the token expires, while its subscription runs', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const ws = await handshake(gw.wsUrl, { authorization: `Bearer ${signJwt({ alg: 'HS256', secret: SECRET }, claims({ ...SCOPE, exp }))}` });
+    const ws = await handshake(gw.wsUrl, { authorization: everyBackendBearer(exp) });
     if (!ws.acked) throw new Error(`refused: ${ws.code}`);
     const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) => ws.socket.once('close', (code, reason) => resolve({ code, reason: String(reason), at: Date.now() })));
     const messages: any[] = [];
@@ -50,12 +48,12 @@ describe('expiry of a WebSocket connection', () => {
 
   it('refuses a subscribe once the token has expired, and closes with 4401', async () => {
     let now = Date.now();
-    const auth = createAuthenticator({ mode: 'jwt', jwt: jwtSchema.parse({ algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 5 }) }, () => now);
+    const auth = createAuthenticator({ mode: 'jwt', jwt: jwtSchema.parse({ algorithms: ['HS256'], secret: HS256_SECRET, issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 5 }) }, () => now);
     const ws = wsAuthenticator(auth, () => now);
     const closes: Array<[number | undefined, string | undefined]> = [];
     const listeners: Array<() => void> = [];
     const ctx = {
-      connectionParams: { authorization: `Bearer ${signJwt({ alg: 'HS256', secret: SECRET }, claims({ ...SCOPE, exp: Math.floor(now / 1000) + 60 }, now))}` },
+      connectionParams: { authorization: `Bearer ${signJwt({ alg: 'HS256', secret: HS256_SECRET }, claims({ ...EVERY_BACKEND, exp: Math.floor(now / 1000) + 60 }, now))}` },
       extra: { socket: { close: (code?: number, reason?: string) => void closes.push([code, reason]), once: (_e: 'close', l: () => void) => void listeners.push(l) } },
     };
     expect(await ws.onConnect(ctx)).toBe(true);
@@ -70,7 +68,7 @@ describe('expiry of a WebSocket connection', () => {
   });
 
   it('keeps a connection with a valid token open and answering', async () => {
-    const ws = await handshake(gw.wsUrl, { authorization: `Bearer ${signJwt({ alg: 'HS256', secret: SECRET }, claims(SCOPE))}` });
+    const ws = await handshake(gw.wsUrl, { authorization: everyBackendBearer() });
     if (!ws.acked) throw new Error(`refused: ${ws.code}`);
     const answer = await new Promise<any>((resolve) => {
       ws.socket.on('message', (data) => {

@@ -11,12 +11,10 @@ import { buildSchema } from '../../src/gateway/schema.js';
 import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
 import { configFor, createTestBackendSet } from '../reliability/support/backends.js';
 import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
-import { AUDIENCE, claims, ISSUER, signJwt } from '../security/support.js';
+import { everyBackendBearer, HS256_AUTH } from '../security/support.js';
 import { startTestGateway, waitFor } from '../support/gateway.js';
 import { EVENT_STREAM, getUrl, openStream } from './sse-support.js';
 
-const SECRET = 'a-shared-secret-of-at-least-32-characters!';
-const SCOPE = { taskgraph_backends: ['*'], taskgraph_prism_clusters: ['*'] };
 const EVENTS = 'subscription { taskEvents { type } }';
 
 describe('the end of an SSE stream', () => {
@@ -28,7 +26,7 @@ describe('the end of an SSE stream', () => {
     sim.world.backfill(4);
     gw = await startTestGateway([sim.backendConfig('pc')], {
       subscriptions: { pollFastMs: 50, pollIdleMs: 50 },
-      auth: { mode: 'jwt', jwt: { algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clockSkewSeconds: 0 } },
+      auth: HS256_AUTH,
     });
   });
   afterAll(async () => {
@@ -38,8 +36,8 @@ describe('the end of an SSE stream', () => {
 
   it('ends a stream with UNAUTHENTICATED and complete when its JWT expires, and releases the subscription', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
-    const token = signJwt({ alg: 'HS256', secret: SECRET }, claims({ ...SCOPE, exp }));
-    const stream = await openStream(getUrl(gw.url, EVENTS), { headers: { ...EVENT_STREAM, authorization: `Bearer ${token}` } });
+    const authorization = everyBackendBearer(exp);
+    const stream = await openStream(getUrl(gw.url, EVENTS), { headers: { ...EVENT_STREAM, authorization } });
     expect(stream.status).toBe(200);
     await waitFor(() => gw.hub.stats().subscribers === 1, 'the subscription registered');
     await stream.end('the stream ended at expiry', 10_000);
@@ -50,12 +48,12 @@ describe('the end of an SSE stream', () => {
     ]);
     await waitFor(() => gw.hub.stats().subscribers === 0, 'the subscription released');
     // The same token opens nothing any more.
-    const again = await openStream(getUrl(gw.url, EVENTS), { headers: { ...EVENT_STREAM, authorization: `Bearer ${token}` } });
+    const again = await openStream(getUrl(gw.url, EVENTS), { headers: { ...EVENT_STREAM, authorization } });
     expect(again.status).toBe(401);
   });
 
   it('ends every open stream on stop, in both modes, before the grace period', async () => {
-    const authorization = `Bearer ${signJwt({ alg: 'HS256', secret: SECRET }, claims(SCOPE))}`;
+    const authorization = everyBackendBearer();
     const distinct = await openStream(getUrl(gw.url, EVENTS), { headers: { ...EVENT_STREAM, authorization } });
     const put = await fetch(gw.url, { method: 'PUT', headers: { authorization } });
     const reservation = { authorization, 'x-graphql-event-stream-token': await put.text() };
