@@ -29,6 +29,21 @@ describe('InFlight', () => {
     expect(runs).toBe(3);
   });
 
+  it('keys named like object properties are keys like any other', async () => {
+    // The registry is an object used as a dictionary: no key may reach a prototype.
+    const flights = new InFlight<string>({ enabled: true });
+    const gate = deferred<string>();
+    const keys = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    let runs = 0;
+    const calls = keys.flatMap((key) => [flights.run(key, () => (runs++, gate.promise)), flights.run(key, () => (runs++, gate.promise))]);
+    expect(runs).toBe(keys.length);
+    expect(flights.size).toBe(keys.length);
+    gate.resolve('x');
+    await Promise.all(calls);
+    expect(flights.size).toBe(0);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+
   it('hands a failure to every caller, and forgets it', async () => {
     const flights = new InFlight<number>({ enabled: true });
     const gate = deferred<number>();

@@ -33,7 +33,13 @@ export type Abandoned = (signal: AbortSignal) => unknown;
 const defaultAbandoned: Abandoned = (signal) => signal.reason ?? new Error('aborted');
 
 export class InFlight<T> {
-  readonly #flights = new Map<string, Flight<T>>();
+  /**
+   * The runs by key, in a null-prototype object rather than a Map: on Node 20 a long-lived Map
+   * whose entries come and go with every request made garbage collection cost the distinct list
+   * about a tenth more CPU; an object used as a dictionary does not (docs/performance.md,
+   * "The in-flight registry").
+   */
+  readonly #flights: Record<string, Flight<T> | undefined> = Object.create(null) as Record<string, Flight<T> | undefined>;
   readonly #enabled: boolean;
 
   constructor(options: InFlightOptions) {
@@ -42,7 +48,7 @@ export class InFlight<T> {
 
   /** Work running now (for tests and metrics). */
   get size(): number {
-    return this.#flights.size;
+    return Object.keys(this.#flights).length;
   }
 
   /**
@@ -54,7 +60,7 @@ export class InFlight<T> {
   run(key: string | null, work: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal, abandoned: Abandoned = defaultAbandoned): Promise<T> {
     // A caller that gave up already neither starts nor joins shared work.
     if (!this.#enabled || key === null || signal?.aborted) return work(signal);
-    let flight = this.#flights.get(key);
+    let flight = this.#flights[key];
     if (!flight) flight = this.#start(key, work);
     if (!signal) {
       flight.pinned = true;
@@ -65,7 +71,7 @@ export class InFlight<T> {
 
   /** Forgets the runs in flight (their callers still get their results). */
   clear(): void {
-    this.#flights.clear();
+    for (const key of Object.keys(this.#flights)) delete this.#flights[key];
   }
 
   #start(key: string, work: (signal: AbortSignal) => Promise<T>): Flight<T> {
@@ -77,9 +83,9 @@ export class InFlight<T> {
       result = Promise.reject(err);
     }
     const flight: Flight<T> = { result, controller, waiting: 0, pinned: false };
-    this.#flights.set(key, flight);
+    this.#flights[key] = flight;
     const settled = () => {
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      if (this.#flights[key] === flight) delete this.#flights[key];
     };
     result.then(settled, settled);
     return flight;
