@@ -168,9 +168,10 @@ export function effectiveVariables(operation: OperationDefinitionNode, given: Re
   return out;
 }
 
-
-/** Arguments whose values the cost reads (listSize). */
-const COSTED_ARGUMENTS = new Set(['first', 'last', 'representations']);
+/** The arguments listSize reads: a page's size, and `_entities`' representations. */
+const PAGE_ARGUMENTS = ['first', 'last'] as const;
+const ENTITIES_ARGUMENT = 'representations';
+const COSTED_ARGUMENTS = new Set<string>([...PAGE_ARGUMENTS, ENTITIES_ARGUMENT]);
 
 /**
  * The variables a document's cost can depend on: those referenced anywhere in a `first`,
@@ -204,12 +205,12 @@ function listSize(field: FieldNode, parent: TypeLike | undefined, def: FieldLike
     const node = field.arguments?.find((a) => a.name.value === name);
     return node ? valueOf(node.value, walk.variables) : def?.args?.find((a) => a.name === name)?.defaultValue;
   };
-  for (const name of ['first', 'last']) {
+  for (const name of PAGE_ARGUMENTS) {
     const n = given(name);
     if (typeof n === 'number' && Number.isFinite(n)) return Math.max(0, Math.floor(n));
   }
   if (field.name.value === '_entities') {
-    const reps = given('representations');
+    const reps = given(ENTITIES_ARGUMENT);
     countEntityReads(reps, walk);
     return Array.isArray(reps) ? reps.length : 1;
   }

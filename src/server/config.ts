@@ -9,6 +9,7 @@ import type { BaseBackendConfig } from '../adapters/config.js';
 import type { AdapterModule } from '../adapters/contract.js';
 import { adapterModule, adapterTypes } from '../adapters/registry.js';
 import { LOG_LEVELS } from './plugins/logging.js';
+import { DEFAULT_SSE_LIMITS } from './sse-streams.js';
 import { parseFederation, type FederationConfig } from '../federation/config.js';
 import { authConfigErrors, authSchema, limitsSchema, type AuthConfig, type LimitsConfig } from '../security/config.js';
 import { historySchema, type HistoryConfig } from '../history/config.js';
@@ -16,6 +17,9 @@ import { telemetrySchema, type TelemetryConfig } from '../telemetry/config.js';
 
 /** The parts of the fast path that have a switch of their own, under `server.fastPath`. */
 const FAST_PATH_PARTS = ['knownOperations', 'shareInFlight'] as const;
+
+/** `server.sse` when absent (zod's defaults are outputs, used as they are). */
+const SSE_DEFAULTS = { maxStreamsPerPrincipal: DEFAULT_SSE_LIMITS.maxStreamsPerPrincipal, maxOperationsPerStream: DEFAULT_SSE_LIMITS.maxOperationsPerStream };
 
 export const serverSchema = z
   .object({
@@ -39,12 +43,12 @@ export const serverSchema = z
     sse: z
       .object({
         /** Open distinct-connection streams plus single-connection reservations one principal may hold. */
-        maxStreamsPerPrincipal: z.number().int().min(1).default(1000),
+        maxStreamsPerPrincipal: z.number().int().min(1).default(DEFAULT_SSE_LIMITS.maxStreamsPerPrincipal),
         /** Operations one single-connection stream may carry at once. */
-        maxOperationsPerStream: z.number().int().min(1).default(100),
+        maxOperationsPerStream: z.number().int().min(1).default(DEFAULT_SSE_LIMITS.maxOperationsPerStream),
       })
       .strict()
-      .default({ maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100 }),
+      .default(SSE_DEFAULTS),
   })
   .strict()
   .superRefine((server, ctx) => {
@@ -62,7 +66,7 @@ export const serverSchema = z
     knownOperations: fastPath && (knownOperations ?? true),
     shareInFlight: fastPath && (shareInFlight ?? true),
   }))
-  .default({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true, sse: { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100 } });
+  .default({ host: '127.0.0.1', port: 4000, fastPath: true, knownOperations: true, shareInFlight: true, sse: SSE_DEFAULTS });
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 

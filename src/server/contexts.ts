@@ -12,6 +12,7 @@ import type { FastPath } from '../fast-path/index.js';
 import type { ServerSecurity } from '../security/options.js';
 import type { Principal } from '../security/principal.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
+import { callerRequestId } from './request-id.js';
 
 export interface ContextOptions {
   backends: BackendSet;
@@ -33,41 +34,25 @@ export interface Contexts {
 }
 
 /** A request id from the caller (X-Request-Id) when it looks sane, else a fresh one. */
-export function requestIdOf(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+function requestIdOf(header: string | string[] | undefined): string {
+  return callerRequestId(header) ?? randomUUID();
 }
 
 export function createContexts(options: ContextOptions): Contexts {
   const { backends, hub, security, shared } = options;
+  // What every transport's context has: the caller, its scope's policy and limits, the shared work.
+  const context = (principal: Principal, more: { requestId?: string; connectionClosed?: AbortSignal; loaders?: LoaderOptions }) =>
+    createContext(backends, hub, {
+      principal,
+      accessPolicy: security.accessPolicy,
+      maxFirst: security.limits.maxFirst,
+      shared,
+      ...more,
+      loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend, ...more.loaders },
+    });
   return {
-    http: async (req, principal) =>
-      createContext(backends, hub, {
-        requestId: requestIdOf(req.headers['x-request-id']),
-        loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend, ...options.loaders },
-        principal,
-        accessPolicy: security.accessPolicy,
-        maxFirst: security.limits.maxFirst,
-        shared,
-      }),
-    ws: (principal, connectionClosed) =>
-      createContext(backends, hub, {
-        connectionClosed,
-        principal,
-        accessPolicy: security.accessPolicy,
-        maxFirst: security.limits.maxFirst,
-        shared,
-        loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
-      }),
-    sse: (req, principal, streamClosed) =>
-      createContext(backends, hub, {
-        requestId: requestIdOf(req.headers['x-request-id']),
-        connectionClosed: streamClosed,
-        principal,
-        accessPolicy: security.accessPolicy,
-        maxFirst: security.limits.maxFirst,
-        shared,
-        loaders: { maxReadsPerBackend: security.limits.maxReadsPerBackend },
-      }),
+    http: async (req, principal) => context(principal, { requestId: requestIdOf(req.headers['x-request-id']), loaders: options.loaders }),
+    ws: (principal, connectionClosed) => context(principal, { connectionClosed }),
+    sse: (req, principal, streamClosed) => context(principal, { requestId: requestIdOf(req.headers['x-request-id']), connectionClosed: streamClosed }),
   };
 }

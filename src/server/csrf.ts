@@ -11,6 +11,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { Refusal } from './refusals.js';
+import { mediaType } from './request-body.js';
 
 /** Apollo Server's `recommendedCsrfPreventionRequestHeaders`. */
 const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'] as const;
@@ -27,8 +28,7 @@ export const CSRF_REFUSAL: Refusal = { status: 400, reason: 'csrf', body: { erro
 export function isCrossSiteSendable(headers: IncomingHttpHeaders): boolean {
   const contentType = headers['content-type'];
   if (contentType !== undefined) {
-    const essence = contentType.split(';')[0]!.trim().toLowerCase();
-    if (!NON_PREFLIGHTED_CONTENT_TYPES.has(essence)) return false;
+    if (!NON_PREFLIGHTED_CONTENT_TYPES.has(mediaType(contentType))) return false;
   }
   return !PREFLIGHT_HEADERS.some((name) => {
     const value = headers[name];

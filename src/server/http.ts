@@ -25,9 +25,9 @@ import { startKeepAlive } from './keep-alive.js';
 import { createApp, mountRoutes } from './routes.js';
 import { serveGraphqlWs } from './websocket.js';
 import { refusedRequest, type Refusal } from './refusals.js';
-import { logRefusal } from './plugins/logging.js';
+import { logRefusal, logStreamedOperation, type StreamedOperation } from './plugins/logging.js';
 import { serveGraphqlSse, type GraphqlSse } from './sse.js';
-import type { SseLimits } from './sse-streams.js';
+import { DEFAULT_SSE_LIMITS, type SseLimits } from './sse-streams.js';
 
 export interface GatewayServer {
   readonly url: string;
@@ -79,7 +79,7 @@ export interface GatewayServerOptions {
   shareInFlight?: boolean;
   /** Adds further series to /metrics (task history's). */
   registerMetrics?: (registry: import('prom-client').Registry) => void;
-  /** GraphQL over SSE's bounds (config `server.sse`, sse-streams.ts); default 1000 streams per caller, 100 operations per stream. */
+  /** GraphQL over SSE's bounds (config `server.sse`); default DEFAULT_SSE_LIMITS (sse-streams.ts). */
   sse?: Partial<SseLimits>;
 }
 
@@ -116,9 +116,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     processMetrics: options.processMetrics,
   });
   // Every request refused before Apollo (or graphql-sse) ran it: one log line, one count.
-  const refused = (transport: 'http' | 'sse' | 'graphql-ws') => (req: http.IncomingMessage, refusal: Pick<Refusal, 'status' | 'reason' | 'body'>) => {
+  const refused = (transport: 'http' | 'sse' | 'graphql-ws') => (req: http.IncomingMessage, refusal: Refusal) => {
     logRefusal(logger, refusedRequest(transport, req, refusal));
     metrics.refused(refusal.reason);
+  };
+  // Every graphql-ws and SSE operation that ended or was refused: one log line, one count.
+  const streamed = (operation: StreamedOperation) => {
+    logStreamedOperation(logger, operation);
+    metrics.streamedOperation(operation.transport, operation.operationType, operation.outcome);
   };
   options.registerMetrics?.(metrics.registry);
   const stopUpstreamLog = logUpstreamCalls(logger, backends);
@@ -142,16 +147,16 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         });
   const contexts = createContexts({ backends, hub, security, loaders: options.loaders, shared: fastPath?.shared });
   const graceMs = options.shutdownGraceMs ?? 10_000;
-  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs, logger, metrics, refused: refused('graphql-ws') });
+  const graphqlWs = serveGraphqlWs({ wsServer, schema, security, contexts, fastPath: fastPath?.ws, graceMs, streamed, refused: refused('graphql-ws') });
   sse = serveGraphqlSse({
     schema,
     security,
     contexts,
     execution: fastPath?.ws,
-    limits: { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100, reservationTtlMs: 30_000, ...options.sse },
+    limits: { ...DEFAULT_SSE_LIMITS, ...options.sse },
     maxBodyBytes: MAX_BODY_BYTES,
     logger,
-    metrics,
+    streamed,
     refused: refused('sse'),
   });
   const stopKeepAlive = startKeepAlive(wsServer, options.keepAliveMs ?? 12_000);

@@ -5,23 +5,15 @@
  * (which shows a stack trace outside production).
  */
 import type { GraphQLError } from 'graphql';
+import { callerRequestId } from './request-id.js';
 
 /**
  * Why a request was refused before Apollo Server (or graphql-sse) ran it: the `reason` label of
  * `taskgraph_requests_refused_total` and of the `request refused` log line (docs/operations.md).
  */
-export type RefusalReason =
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'csrf'
-  | 'limit'
-  | 'body_too_large'
-  | 'malformed_json'
-  | 'bad_request'
-  | 'too_many_streams'
-  | 'internal_error';
+export const REFUSAL_REASONS = ['unauthenticated', 'forbidden', 'csrf', 'limit', 'body_too_large', 'malformed_json', 'bad_request', 'too_many_streams', 'internal_error'] as const;
 
-export const REFUSAL_REASONS: readonly RefusalReason[] = ['unauthenticated', 'forbidden', 'csrf', 'limit', 'body_too_large', 'malformed_json', 'bad_request', 'too_many_streams', 'internal_error'];
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface Refusal {
   status: number;
@@ -69,19 +61,15 @@ export interface RefusedRequest {
   limit?: string;
 }
 
-/** Logs and counts one refused request (http.ts composes it from logging.ts and metrics.ts). */
-export type RecordRefusal = (refused: RefusedRequest) => void;
-
 /** The record of `refusal` sent to `req`. */
-export function refusedRequest(transport: RefusedRequest['transport'], req: { method?: string; headers: Record<string, string | string[] | undefined> }, refusal: Pick<Refusal, 'status' | 'reason' | 'body'>): RefusedRequest {
+export function refusedRequest(transport: RefusedRequest['transport'], req: { method?: string; headers: Record<string, string | string[] | undefined> }, refusal: Refusal): RefusedRequest {
   const limit = refusal.body.errors[0]?.extensions.limit;
-  const id = req.headers['x-request-id'];
   return {
     transport,
     method: req.method,
     status: refusal.status,
     reason: refusal.reason,
-    requestId: typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id) ? id : undefined,
+    requestId: callerRequestId(req.headers['x-request-id']),
     limit: typeof limit === 'string' ? limit : undefined,
   };
 }

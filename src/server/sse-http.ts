@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from 'graphql-sse';
+import { mediaType } from './request-body.js';
 
 /** GraphQL over SSE's media type (PROTOCOL.md, "Distinct connections mode" and "Single connection mode"). */
 export const EVENT_STREAM = 'text/event-stream';
@@ -19,7 +20,7 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
  * JSON types (urql does, for every query) wants JSON where it can have it: Apollo answers.
  */
 export function acceptsEventStream(accept: string | undefined): boolean {
-  return accept !== undefined && !accept.includes(',') && accept.split(';')[0]!.trim().toLowerCase() === EVENT_STREAM;
+  return accept !== undefined && !accept.includes(',') && mediaType(accept) === EVENT_STREAM;
 }
 
 /** The single-connection token of a request: the X-GraphQL-Event-Stream-Token header, or `?token=` (an EventSource cannot set headers). */

@@ -19,6 +19,9 @@ export interface SseLimits {
   reservationTtlMs: number;
 }
 
+/** The bounds without config: 1000 streams per caller, 100 operations per stream, 30 s for a reservation to be connected. */
+export const DEFAULT_SSE_LIMITS: SseLimits = { maxStreamsPerPrincipal: 1000, maxOperationsPerStream: 100, reservationTtlMs: 30_000 };
+
 /** A single-connection reservation: its owner, its operations, and the signal its operations' contexts see end. */
 export interface Reservation {
   readonly token: string;

@@ -29,12 +29,11 @@ import type { Contexts } from './contexts.js';
 import { isCrossSiteSendable, CSRF_REFUSAL } from './csrf.js';
 import { authenticateHttp } from './plugins/auth.js';
 import { wsOperationGuard } from './plugins/limits.js';
-import { logStreamedOperation, type Logger } from './plugins/logging.js';
+import { refusedOperation, type Logger, type StreamedOperation } from './plugins/logging.js';
 import { maskResult } from './plugins/mask-errors.js';
-import type { GatewayMetrics } from './plugins/metrics.js';
 import { NOT_JSON, tooLarge, tooManyStreams, unauthorized, INTERNAL_ERROR, type Refusal } from './refusals.js';
 import { acceptsEventStream, isSseRequest, streamTokenOf, writeStream } from './sse-http.js';
-import { readBody } from './request-body.js';
+import { mediaType, readBody } from './request-body.js';
 import { SseStreams, type OpenStream, type Reservation, type SseLimits } from './sse-streams.js';
 
 // The graphql instance graphql-ws and Apollo load (see shared-execution.ts).
@@ -52,7 +51,8 @@ export interface GraphqlSseOptions {
   limits: SseLimits;
   maxBodyBytes: number;
   logger: Logger;
-  metrics: Pick<GatewayMetrics, 'streamedOperation'>;
+  /** Logs and counts an operation that ended or was refused (http.ts). */
+  streamed(operation: StreamedOperation): void;
   /** Logs and counts a refusal. */
   refused(req: http.IncomingMessage, refusal: Refusal): void;
 }
@@ -86,7 +86,7 @@ interface Operation {
 }
 
 export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
-  const { schema, security, contexts, logger, metrics } = options;
+  const { schema, security, contexts, logger, streamed } = options;
   const execution = options.execution ?? graphql;
   const guard = wsOperationGuard(schema, security.limits);
   const operations = new WeakMap<object, Operation>();
@@ -96,9 +96,7 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
     const limit = typeof errors[0]?.extensions.limit === 'string';
     options.refused(req.raw, { status: 400, reason: limit ? 'limit' : 'bad_request', body });
     req.context.recorded = true;
-    const code = errors[0]?.extensions.code;
-    logStreamedOperation(logger, { transport: 'sse', principal: req.context.principal.id, operationName: null, operationType: 'unknown', outcome: 'refused', errorCode: typeof code === 'string' ? code : undefined, startedAt: performance.now() });
-    metrics.streamedOperation('sse', 'unknown', 'refused');
+    streamed(refusedOperation('sse', req.context.principal.id, null, errors));
     return [JSON.stringify(body), { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json; charset=utf-8' } }];
   }
 
@@ -125,8 +123,7 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
       if (!operation) return;
       const context = ctx as unknown as GatewayContext;
       const outcome = req.context.closed?.aborted ? 'closed' : 'complete';
-      logStreamedOperation(logger, { transport: 'sse', requestId: context.call.requestId, principal: context.access.principal.id, operationName: operation.name, operationType: operation.type, outcome, startedAt: operation.startedAt });
-      metrics.streamedOperation('sse', operation.type, outcome);
+      streamed({ transport: 'sse', requestId: context.call.requestId, principal: context.access.principal.id, operationName: operation.name, operationType: operation.type, outcome, startedAt: operation.startedAt });
     },
   });
 
@@ -259,7 +256,7 @@ export function serveGraphqlSse(options: GraphqlSseOptions): GraphqlSse {
   };
 }
 
-const isJson = (contentType: string | undefined) => contentType?.split(';')[0]!.trim().toLowerCase() === 'application/json';
+const isJson = (contentType: string | undefined) => contentType !== undefined && mediaType(contentType) === 'application/json';
 
 /** The request's headers as graphql-sse reads them; it compares Accept as a whole, so `text/event-stream; charset=utf-8` is passed as the type alone. */
 function headersOf(req: http.IncomingMessage, eventStream: boolean): SseRequest['headers'] {

@@ -17,11 +17,10 @@ import type { Contexts } from './contexts.js';
 import { wsAuthenticator } from './plugins/auth.js';
 import { wsOperationGuard, wsRefusal } from './plugins/limits.js';
 import { maskResult } from './plugins/mask-errors.js';
-import { logStreamedOperation, type Logger, type StreamedOperation } from './plugins/logging.js';
-import type { GatewayMetrics } from './plugins/metrics.js';
+import { errorCodeOf, refusedOperation, type StreamedOperation } from './plugins/logging.js';
 import type { GatewayContext } from '../gateway/context.js';
 import type { IncomingMessage } from 'node:http';
-import type { Refusal } from './refusals.js';
+import { unauthorized, type Refusal } from './refusals.js';
 
 const TOKEN_EXPIRED = new GraphQLError('Unauthenticated: token expired', { extensions: { code: 'UNAUTHENTICATED' } });
 
@@ -34,10 +33,10 @@ export interface GraphqlWsOptions {
   fastPath: WsFastPath | undefined;
   /** How long sockets get to finish the close handshake on stop before they are cut. */
   graceMs: number;
-  logger: Logger;
-  metrics: Pick<GatewayMetrics, 'streamedOperation'>;
+  /** Logs and counts an operation that ended or was refused (http.ts). */
+  streamed(operation: StreamedOperation): void;
   /** Logs and counts a connection refused by authentication (4401 / 4403). */
-  refused(req: IncomingMessage, refusal: Pick<Refusal, 'status' | 'reason' | 'body'>): void;
+  refused(req: IncomingMessage, refusal: Refusal): void;
 }
 
 export interface GraphqlWs {
@@ -71,14 +70,10 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     const operation = running.get(extra)?.get(id);
     if (!operation) return;
     running.get(extra)!.delete(id);
-    logStreamedOperation(options.logger, { ...operation, transport: 'graphql-ws', outcome, ...more });
-    options.metrics.streamedOperation('graphql-ws', operation.operationType, outcome);
+    options.streamed({ ...operation, transport: 'graphql-ws', outcome, ...more });
   };
   const refused = (extra: object, payload: { operationName?: string | null }, errors: readonly GraphQLError[]) => {
-    const code = errors[0]?.extensions.code;
-    const principal = wsAuth.principalOf(extra)?.id;
-    logStreamedOperation(options.logger, { transport: 'graphql-ws', principal, operationName: payload.operationName, operationType: 'unknown', outcome: 'refused', errorCode: typeof code === 'string' ? code : undefined, startedAt: performance.now() });
-    options.metrics.streamedOperation('graphql-ws', 'unknown', 'refused');
+    options.streamed(refusedOperation('graphql-ws', wsAuth.principalOf(extra)?.id, payload.operationName, errors));
     return errors;
   };
   const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
@@ -89,7 +84,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       onConnect: async (ctx) => {
         if (await wsAuth.onConnect(ctx)) return true;
         const status = ctx.extra.socket.readyState === ctx.extra.socket.OPEN ? 403 : 401;
-        options.refused(ctx.extra.request, { status, reason: status === 401 ? 'unauthenticated' : 'forbidden', body: { errors: [] } });
+        options.refused(ctx.extra.request, unauthorized(status, { errors: [] }));
         return false;
       },
       // Credentials that expired since connection_init run nothing more (the socket closes with 4401).
@@ -116,8 +111,7 @@ export function serveGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result),
       // An operation graphql-ws refused after onSubscribe (validation): its line says so.
       onError: (ctx, id, _payload, errors) => {
-        const code = errors[0]?.extensions.code;
-        ended(ctx.extra, id, 'refused', { errorCode: typeof code === 'string' ? code : 'GRAPHQL_VALIDATION_FAILED' });
+        ended(ctx.extra, id, 'refused', { errorCode: errorCodeOf(errors) ?? 'GRAPHQL_VALIDATION_FAILED' });
         return undefined;
       },
       // Completed with the socket open; on a closed one, onClose writes the line with the code.

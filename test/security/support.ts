@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { hashApiKey } from '../../src/security/api-keys.js';
+import type { GatewayServer } from '../../src/server/http.js';
+import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
+import { startTestGateway } from '../support/gateway.js';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
@@ -63,6 +66,21 @@ export const EVERY_BACKEND = { taskgraph_backends: ['*'], taskgraph_prism_cluste
 /** `Bearer <token>` of HS256_SECRET granting EVERY_BACKEND, expiring at `exp` (seconds) when given. */
 export function everyBackendBearer(exp?: number): string {
   return `Bearer ${signJwt({ alg: 'HS256', secret: HS256_SECRET }, claims({ ...EVERY_BACKEND, ...(exp === undefined ? {} : { exp }) }))}`;
+}
+
+/** A Prism simulator behind a gateway that verifies HS256_AUTH tokens and polls every 50 ms: credentials expiring under a stream. */
+export async function startHs256Gateway(): Promise<{ sim: PrismSimulator; gw: GatewayServer; stop(): Promise<void> }> {
+  const sim = await startPrismSimulator({ seed: 8 });
+  sim.world.backfill(4);
+  const gw = await startTestGateway([sim.backendConfig('pc')], { subscriptions: { pollFastMs: 50, pollIdleMs: 50 }, auth: HS256_AUTH });
+  return {
+    sim,
+    gw,
+    stop: async () => {
+      await gw.stop();
+      await sim.close();
+    },
+  };
 }
 
 /** A config entry for a key (only its hash is stored). */

@@ -8,27 +8,18 @@ import { createAuthenticator } from '../../src/security/authenticate.js';
 import { jwtSchema } from '../../src/security/config.js';
 import type { GatewayServer } from '../../src/server/http.js';
 import { wsAuthenticator } from '../../src/server/plugins/auth.js';
-import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
-import { startTestGateway, waitFor } from '../support/gateway.js';
-import { AUDIENCE, claims, everyBackendBearer, EVERY_BACKEND, handshake, HS256_AUTH, HS256_SECRET, ISSUER, signJwt } from './support.js';
-
+import { waitFor } from '../support/gateway.js';
+import { AUDIENCE, claims, everyBackendBearer, EVERY_BACKEND, handshake, HS256_SECRET, ISSUER, signJwt, startHs256Gateway } from './support.js';
 
 describe('expiry of a WebSocket connection', () => {
-  let sim: PrismSimulator;
+  let started: Awaited<ReturnType<typeof startHs256Gateway>>;
   let gw: GatewayServer;
 
   beforeAll(async () => {
-    sim = await startPrismSimulator({ seed: 8 });
-    sim.world.backfill(4);
-    gw = await startTestGateway([sim.backendConfig('pc')], {
-      subscriptions: { pollFastMs: 50, pollIdleMs: 50 },
-      auth: HS256_AUTH,
-    });
+    started = await startHs256Gateway();
+    ({ gw } = started);
   });
-  afterAll(async () => {
-    await gw?.stop();
-    await sim?.close();
-  });
+  afterAll(() => started?.stop());
 
   it('closes the socket with 4401 when the token expires, while its subscription runs', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;

@@ -10,29 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/gateway/schema.js';
 import { startGatewayServer, type GatewayServer } from '../../src/server/http.js';
 import { configFor, createTestBackendSet } from '../reliability/support/backends.js';
-import { startPrismSimulator, type PrismSimulator } from '../../src/simulators/prism/index.js';
-import { everyBackendBearer, HS256_AUTH } from '../security/support.js';
-import { startTestGateway, waitFor } from '../support/gateway.js';
+import type { PrismSimulator } from '../../src/simulators/prism/index.js';
+import { everyBackendBearer, startHs256Gateway } from '../security/support.js';
+import { waitFor } from '../support/gateway.js';
 import { EVENT_STREAM, getUrl, openStream } from './sse-support.js';
 
 const EVENTS = 'subscription { taskEvents { type } }';
 
 describe('the end of an SSE stream', () => {
+  let started: Awaited<ReturnType<typeof startHs256Gateway>>;
   let sim: PrismSimulator;
   let gw: GatewayServer;
 
   beforeAll(async () => {
-    sim = await startPrismSimulator({ seed: 8 });
-    sim.world.backfill(4);
-    gw = await startTestGateway([sim.backendConfig('pc')], {
-      subscriptions: { pollFastMs: 50, pollIdleMs: 50 },
-      auth: HS256_AUTH,
-    });
+    started = await startHs256Gateway();
+    ({ sim, gw } = started);
   });
-  afterAll(async () => {
-    await gw?.stop();
-    await sim?.close();
-  });
+  afterAll(() => started?.stop());
 
   it('ends a stream with UNAUTHENTICATED and complete when its JWT expires, and releases the subscription', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;

@@ -143,6 +143,17 @@ export interface StreamedOperation {
   startedAt: number;
 }
 
+/** The error code of the first of `errors` (QUERY_LIMIT_EXCEEDED, UNAUTHENTICATED, ...), if it has one. */
+export function errorCodeOf(errors: readonly GraphQLError[]): string | undefined {
+  const code = errors[0]?.extensions.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The record of an operation refused before it ran (limits, expired credentials): its type is not known yet. */
+export function refusedOperation(transport: StreamedOperation['transport'], principal: string | undefined, operationName: string | null | undefined, errors: readonly GraphQLError[]): StreamedOperation {
+  return { transport, principal, operationName, operationType: 'unknown', outcome: 'refused', errorCode: errorCodeOf(errors), startedAt: performance.now() };
+}
+
 /** The `graphql operation` line of a graphql-ws or SSE operation, written when it ends. */
 export function logStreamedOperation(logger: Logger, operation: StreamedOperation): void {
   const { startedAt, operationName, ...rest } = operation;
